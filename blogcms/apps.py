@@ -1,0 +1,18 @@
+from django.apps import AppConfig, apps
+
+
+class BlogcmsConfig(AppConfig):
+    name = "blogcms"
+    verbose_name = "Site"
+
+    def ready(self):
+        from . import checks  # noqa: F401
+        from .cache import watch
+
+        watch(
+            apps.get_model("posts", "Post"),
+            apps.get_model("posts", "Category"),
+            apps.get_model("comments", "Comment"),
+            apps.get_model("taggit", "Tag"),
+            apps.get_model("blogcms", "SiteSettings"),
+        )

@@ -1,0 +1,21 @@
+from django.conf import settings
+from django.contrib import admin
+from django.contrib.sitemaps.views import sitemap
+from django.urls import include, path
+from django.views.static import serve
+
+from posts.sitemaps import sitemaps
+
+admin.site.site_header = "blogcms administration"
+admin.site.site_title = "blogcms"
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("sitemap.xml", sitemap, {"sitemaps": sitemaps}, name="sitemap"),
+    path("", include("comments.urls")),
+    path("", include("posts.urls")),
+    # Uploaded images; a production host serves these from its web server or object storage.
+    path("media/<path:path>", serve, {"document_root": settings.MEDIA_ROOT}),
+]
+
+handler404 = "blogcms.views.page_not_found"

@@ -1,0 +1,96 @@
+"""Every response to a post: comments, pingbacks, trackbacks and webmentions.
+
+The author's raw text is kept beside the sanitised HTML made from it at save time, so
+pages never sanitise on view and a whitelist change can re-render old comments.
+"""
+
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+from .sanitize import render_comment
+
+# WordPress's limits (wp_get_comment_fields_max_lengths).
+MAX_AUTHOR = 245
+MAX_EMAIL = 100
+MAX_URL = 200
+MAX_CONTENT = 65525
+
+
+class CommentQuerySet(models.QuerySet):
+    def approved(self):
+        return self.filter(status=Comment.Status.APPROVED)
+
+    def for_display(self, post):
+        """The approved responses of one post in display order, one query."""
+        return self.approved().filter(post=post).select_related("user").order_by("created_at", "id")
+
+
+class Comment(models.Model):
+    class Type(models.TextChoices):
+        COMMENT = "comment", "Comment"
+        PINGBACK = "pingback", "Pingback"
+        TRACKBACK = "trackback", "Trackback"
+        WEBMENTION = "webmention", "Webmention"
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        APPROVED = "approved", "Approved"
+        SPAM = "spam", "Spam"
+        TRASH = "trash", "Trash"
+
+    post = models.ForeignKey("posts.Post", on_delete=models.CASCADE, related_name="responses")
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="replies"
+    )
+    type = models.CharField(max_length=12, choices=Type.choices, default=Type.COMMENT)
+    status = models.CharField(
+        max_length=10, choices=Status.choices, default=Status.PENDING, db_index=True
+    )
+    author_name = models.CharField("name", max_length=MAX_AUTHOR, blank=True)
+    author_email = models.EmailField("email", max_length=MAX_EMAIL, blank=True, db_index=True)
+    author_url = models.URLField("website", max_length=MAX_URL, blank=True)
+    author_ip = models.GenericIPAddressField("IP address", null=True, blank=True)
+    user_agent = models.CharField(max_length=255, blank=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="comments",
+    )
+    content = models.TextField("comment", max_length=MAX_CONTENT)
+    content_html = models.TextField(editable=False, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = CommentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["post", "status", "created_at"])]
+
+    def __str__(self):
+        return f"{self.get_type_display()} by {self.author_name or 'anonymous'} on {self.post}"
+
+    def save(self, *args, **kwargs):
+        self.render()
+        super().save(*args, **kwargs)
+
+    def render(self):
+        """Make the stored safe HTML from the raw text (the only place it is made)."""
+        self.content_html = render_comment(self.content)
+
+    def get_absolute_url(self):
+        return f"{self.post.get_absolute_url()}#comment-{self.pk}"
+
+    @property
+    def is_linkback(self):
+        return self.type != self.Type.COMMENT
+
+    @property
+    def source_site(self):
+        """The host of a linkback's source, shown as WordPress shows "title | site"."""
+        return urlsplit(self.author_url).hostname or ""

@@ -1,0 +1,119 @@
+"""Writing and publishing, with WordPress's roles: Editors edit everything, Authors publish
+their own posts, Contributors write drafts and submit them for review."""
+
+from django.contrib import admin, messages
+
+from .models import Category, OldSlug, Post
+
+
+@admin.register(Category)
+class CategoryAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "slug", "post_count"]
+    search_fields = ["name", "slug"]
+    prepopulated_fields = {"slug": ["name"]}
+    autocomplete_fields = ["parent"]
+
+    @admin.display(description="posts")
+    def post_count(self, obj):
+        return obj.posts.count()
+
+
+class OldSlugInline(admin.TabularInline):
+    model = OldSlug
+    extra = 0
+    verbose_name_plural = "Old slugs (still redirect to this post)"
+
+
+def can_publish(user):
+    return user.has_perm("posts.publish_post")
+
+
+def can_edit_others(user):
+    return user.has_perm("posts.edit_others_posts")
+
+
+@admin.register(Post)
+class PostAdmin(admin.ModelAdmin):
+    list_display = ["title", "author", "status", "category_list", "published_at", "sticky"]
+    list_filter = ["status", "categories", "author", "published_at", "sticky"]
+    date_hierarchy = "published_at"
+    search_fields = ["title", "body", "excerpt"]
+    prepopulated_fields = {"slug": ["title"]}
+    filter_horizontal = ["categories"]
+    inlines = [OldSlugInline]
+    actions = ["publish", "unpublish"]
+    view_on_site = True  # "View on site" is the preview: staff see drafts at the permalink
+    fieldsets = [
+        (None, {"fields": ["title", "slug", "body", "excerpt"]}),
+        ("Publish", {"fields": ["status", "published_at", "author", "sticky"]}),
+        ("Categories and tags", {"fields": ["categories", "tags"]}),
+        ("Discussion", {"fields": ["comments_open", "pings_open"]}),
+    ]
+
+    def get_queryset(self, request):
+        qs = super().get_queryset(request).select_related("author").prefetch_related("categories")
+        if can_edit_others(request.user):
+            return qs
+        return qs.filter(author=request.user)
+
+    @admin.display(description="categories")
+    def category_list(self, obj):
+        return ", ".join(c.name for c in obj.categories.all())
+
+    def get_changeform_initial_data(self, request):
+        from blogcms.models import SiteSettings
+
+        site = SiteSettings.load()
+        return {
+            "author": request.user.pk,
+            "comments_open": site.default_comment_status,
+            "pings_open": site.default_ping_status,
+            **super().get_changeform_initial_data(request),
+        }
+
+    def get_readonly_fields(self, request, obj=None):
+        return [] if can_edit_others(request.user) else ["author"]
+
+    def formfield_for_choice_field(self, db_field, request, **kwargs):
+        if db_field.name == "status" and not can_publish(request.user):
+            kwargs["choices"] = [
+                (Post.Status.DRAFT, Post.Status.DRAFT.label),
+                (Post.Status.PENDING, Post.Status.PENDING.label),
+            ]
+        return super().formfield_for_choice_field(db_field, request, **kwargs)
+
+    def save_model(self, request, obj, form, change):
+        if not obj.author_id:
+            obj.author = request.user
+        if obj.status in (Post.Status.PUBLISHED, Post.Status.PRIVATE) and not can_publish(
+            request.user
+        ):
+            obj.status = Post.Status.PENDING
+        super().save_model(request, obj, form, change)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        if not form.instance.categories.exists():
+            form.instance.categories.add(Category.default())
+
+    @admin.action(description="Publish selected posts", permissions=["publish"])
+    def publish(self, request, queryset):
+        count = 0
+        # One save per post, so what follows publication (pingbacks) runs for each.
+        for post in queryset.exclude(status=Post.Status.PUBLISHED):
+            post.status = Post.Status.PUBLISHED
+            post.save()
+            count += 1
+        self.message_user(request, f"{count} post(s) published.", messages.SUCCESS)
+
+    @admin.action(description="Move selected posts to draft", permissions=["publish"])
+    def unpublish(self, request, queryset):
+        count = 0
+        for post in queryset.filter(status=Post.Status.PUBLISHED):
+            post.status = Post.Status.DRAFT
+            post.save()
+            count += 1
+        self.message_user(request, f"{count} post(s) moved to draft.", messages.SUCCESS)
+
+    def has_publish_permission(self, request):
+        return can_publish(request.user)

@@ -1,0 +1,158 @@
+"""RSS 2.0 and Atom feeds, thin subclasses of Django's syndication framework.
+
+No feed carries an email address: items name their author, never their mail.
+"""
+
+from django.contrib.syndication.views import Feed
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.utils.feedgenerator import Atom1Feed
+from taggit.models import Tag
+
+from blogcms.models import SiteSettings
+from comments.models import Comment
+
+from .models import Post
+from .views import category_from_path, find_post
+
+
+class LatestPostsFeed(Feed):
+    def __call__(self, request, *args, **kwargs):
+        self.site = request.site_settings
+        return super().__call__(request, *args, **kwargs)
+
+    def title(self, obj=None):
+        return self.site.title
+
+    def description(self, obj=None):
+        return self.site.tagline
+
+    def link(self, obj=None):
+        return "/"
+
+    def posts(self, obj):
+        return Post.objects.published()
+
+    def items(self, obj=None):
+        return (
+            self.posts(obj)
+            .select_related("author")
+            .prefetch_related("categories", "tags")
+            .order_by("-published_at", "-id")[: self.site.posts_per_rss]
+        )
+
+    def item_title(self, item):
+        return item.title
+
+    def item_description(self, item):
+        return item.summary()
+
+    def item_pubdate(self, item):
+        return item.published_at
+
+    def item_updateddate(self, item):
+        return item.modified_at
+
+    def item_author_name(self, item):
+        return item.author.get_full_name() or item.author.get_username()
+
+    def item_categories(self, item):
+        return [c.name for c in item.categories.all()] + [t.name for t in item.tags.all()]
+
+    def item_comments(self, item):
+        return item.get_absolute_url() + "#comments"
+
+
+class LatestPostsAtomFeed(LatestPostsFeed):
+    feed_type = Atom1Feed
+
+    def subtitle(self, obj=None):
+        return self.site.tagline
+
+
+class CategoryFeed(LatestPostsFeed):
+    def get_object(self, request, path):
+        return category_from_path(path)
+
+    def title(self, obj=None):
+        return f"{self.site.title} » {obj.name} Category Feed"
+
+    def link(self, obj=None):
+        return obj.get_absolute_url()
+
+    def posts(self, obj):
+        return Post.objects.published().filter(categories=obj)
+
+
+class TagFeed(LatestPostsFeed):
+    def get_object(self, request, slug):
+        return get_object_or_404(Tag, slug=slug)
+
+    def title(self, obj=None):
+        return f"{self.site.title} » {obj.name} Tag Feed"
+
+    def link(self, obj=None):
+        return reverse("posts:tag", kwargs={"slug": obj.slug})
+
+    def posts(self, obj):
+        return Post.objects.published().filter(tags=obj)
+
+
+class LatestCommentsFeed(Feed):
+    """Approved responses on published posts, newest first."""
+
+    def __call__(self, request, *args, **kwargs):
+        self.site = request.site_settings or SiteSettings.load()
+        return super().__call__(request, *args, **kwargs)
+
+    def title(self, obj=None):
+        return f"Comments for {self.site.title}"
+
+    def link(self, obj=None):
+        return "/"
+
+    def description(self, obj=None):
+        return self.site.tagline
+
+    def comments(self, obj):
+        return Comment.objects.approved().filter(post__in=Post.objects.published())
+
+    def items(self, obj=None):
+        return (
+            self.comments(obj)
+            .select_related("post")
+            .order_by("-created_at", "-id")[: self.site.posts_per_rss]
+        )
+
+    def item_title(self, item):
+        return f"Comment on {item.post.title} by {item.author_name or 'Anonymous'}"
+
+    def item_description(self, item):
+        return item.content_html
+
+    def item_link(self, item):
+        return item.get_absolute_url()
+
+    def item_pubdate(self, item):
+        return item.created_at
+
+    def item_author_name(self, item):
+        return item.author_name or "Anonymous"
+
+
+class PostCommentsFeed(LatestCommentsFeed):
+    def get_object(self, request, year, month, day, slug):
+        post = find_post(request.user, year, month, day, slug)
+        if post is None or not post.is_published:
+            raise Http404("No such post.")
+        return post
+
+    def title(self, obj=None):
+        return f"Comments on: {obj.title}"
+
+    def link(self, obj=None):
+        return obj.get_absolute_url()
+
+    def comments(self, obj):
+        return Comment.objects.approved().filter(post=obj)

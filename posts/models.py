@@ -1,0 +1,241 @@
+"""Posts, their categories and the slugs they used to have.
+
+Publication is data: a post is visible when it is published and its date has come
+(`Post.objects.published()`), so scheduled posts appear by themselves with no cron.
+"""
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import connection, models
+from django.db.models import Count, Prefetch, Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import strip_tags
+from django.utils.text import Truncator, slugify
+from django_prose_editor.fields import ProseEditorField
+from taggit.managers import TaggableManager
+
+UNCATEGORIZED_SLUG = "uncategorized"
+
+
+class Category(models.Model):
+    """A hierarchical category; URLs carry the whole path: /category/parent/child/."""
+
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=200, unique=True, allow_unicode=True)
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
+    description = models.TextField(blank=True)
+
+    class Meta:
+        verbose_name_plural = "categories"
+        ordering = ["name"]
+
+    def __str__(self):
+        return " › ".join(c.name for c in self.ancestors_and_self())
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = slugify(self.name, allow_unicode=True)
+        super().save(*args, **kwargs)
+
+    def ancestors_and_self(self):
+        """From the root down to this category (categories are shallow; this walks parents)."""
+        chain, node, seen = [], self, set()
+        while node is not None and node.pk not in seen:
+            seen.add(node.pk)
+            chain.append(node)
+            node = node.parent
+        return list(reversed(chain))
+
+    @property
+    def path(self):
+        return "/".join(c.slug for c in self.ancestors_and_self())
+
+    def get_absolute_url(self):
+        return reverse("posts:category", kwargs={"path": self.path})
+
+    @classmethod
+    def default(cls):
+        category, _ = cls.objects.get_or_create(
+            slug=UNCATEGORIZED_SLUG, defaults={"name": "Uncategorized"}
+        )
+        return category
+
+
+class PostQuerySet(models.QuerySet):
+    def published(self):
+        """What a visitor may see: published, and its time has come."""
+        return self.filter(status=Post.Status.PUBLISHED, published_at__lte=timezone.now())
+
+    def for_listing(self):
+        """Everything a listing shows about each post, in a fixed number of queries."""
+        from comments.models import Comment
+
+        return (
+            self.select_related("author")
+            .prefetch_related(
+                Prefetch("categories", queryset=Category.objects.select_related("parent")),
+                "tags",
+            )
+            .annotate(
+                response_count=Count(
+                    "responses", filter=Q(responses__status=Comment.Status.APPROVED)
+                )
+            )
+        )
+
+    def search(self, term):
+        """Full-text search ranked by relevance on PostgreSQL; every word must match on SQLite."""
+        if connection.vendor == "postgresql":
+            from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
+
+            vector = SearchVector("title", weight="A") + SearchVector("body", weight="B")
+            query = SearchQuery(term, search_type="websearch")
+            return (
+                self.annotate(rank=SearchRank(vector, query))
+                .filter(rank__gt=0)
+                .order_by("-rank", "-published_at")
+            )
+        matches = self
+        for word in term.split()[:10]:
+            matches = matches.filter(Q(title__icontains=word) | Q(body__icontains=word))
+        return matches
+
+    def visible_to(self, user):
+        """Staff preview drafts, pending, private and scheduled posts; visitors see published."""
+        if user.is_authenticated and user.is_staff:
+            return self
+        return self.published()
+
+
+class Post(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        PENDING = "pending", "Pending review"
+        PRIVATE = "private", "Private"
+        PUBLISHED = "publish", "Published"
+
+    title = models.CharField(max_length=300)
+    slug = models.SlugField(max_length=200, unique=True, allow_unicode=True)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="posts"
+    )
+    body = ProseEditorField(
+        extensions={
+            "Bold": True,
+            "Italic": True,
+            "Strike": True,
+            "Underline": True,
+            "Subscript": True,
+            "Superscript": True,
+            "Heading": {"levels": [2, 3, 4]},
+            "BulletList": True,
+            "OrderedList": True,
+            "ListItem": True,
+            "Blockquote": True,
+            "CodeBlock": True,
+            "Code": True,
+            "HardBreak": True,
+            "HorizontalRule": True,
+            "Link": {"enableTarget": False},
+            "Image": True,
+            "Table": True,
+            "TableRow": True,
+            "TableHeader": True,
+            "TableCell": True,
+            "History": True,
+        },
+        # The editor's own allowlist (nh3) keeps staff HTML to what the editor can make:
+        # no Contributor can slip a script into a post.
+        sanitize=True,
+    )
+    excerpt = models.TextField(blank=True, help_text="Optional summary for listings and feeds.")
+    status = models.CharField(
+        max_length=10, choices=Status.choices, default=Status.DRAFT, db_index=True
+    )
+    published_at = models.DateTimeField(
+        "publish date",
+        default=timezone.now,
+        db_index=True,
+        help_text="A published post with a future date is scheduled and appears by itself.",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    modified_at = models.DateTimeField(auto_now=True)
+    categories = models.ManyToManyField(Category, related_name="posts", blank=True)
+    tags = TaggableManager(blank=True)
+    comments_open = models.BooleanField(default=True)
+    pings_open = models.BooleanField(default=True)
+    sticky = models.BooleanField(default=False, help_text="Keep at the top of the home page.")
+
+    objects = PostQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-published_at", "-id"]
+        get_latest_by = "published_at"
+        indexes = [models.Index(fields=["status", "published_at"])]
+        permissions = [
+            ("publish_post", "Can publish posts"),
+            ("edit_others_posts", "Can edit posts of other authors"),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = slugify(self.title, allow_unicode=True)[:200] or "post"
+        if self.pk:
+            previous = Post.objects.filter(pk=self.pk).values_list("slug", flat=True).first()
+            if previous and previous != self.slug:
+                OldSlug.objects.get_or_create(slug=previous, defaults={"post": self})
+        super().save(*args, **kwargs)
+
+    @property
+    def local_date(self):
+        return timezone.localtime(self.published_at)
+
+    def get_absolute_url(self):
+        d = self.local_date
+        return reverse(
+            "posts:detail",
+            kwargs={
+                "year": d.year,
+                "month": f"{d.month:02d}",
+                "day": f"{d.day:02d}",
+                "slug": self.slug,
+            },
+        )
+
+    @property
+    def is_published(self):
+        return self.status == self.Status.PUBLISHED and self.published_at <= timezone.now()
+
+    @property
+    def is_scheduled(self):
+        return self.status == self.Status.PUBLISHED and self.published_at > timezone.now()
+
+    def summary(self, words=55):
+        """The excerpt, or the body's first 55 words as WordPress's wp_trim_excerpt."""
+        return self.excerpt or Truncator(strip_tags(self.body)).words(words, truncate=" […]")
+
+    def comments_are_open(self, site_settings=None):
+        """Open per post, and not yet closed by age when staff turned that on."""
+        if not self.comments_open:
+            return False
+        if site_settings and site_settings.close_comments_for_old_posts:
+            age_limit = timedelta(days=site_settings.close_comments_days_old)
+            return timezone.now() - self.published_at <= age_limit
+        return True
+
+
+class OldSlug(models.Model):
+    """A slug a post used to have; its old permalink keeps redirecting (WordPress: _wp_old_slug)."""
+
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="old_slugs")
+    slug = models.SlugField(max_length=200, unique=True, allow_unicode=True)
+
+    def __str__(self):
+        return self.slug

@@ -1,0 +1,88 @@
+"""The widgets of a WordPress sidebar: recent posts, recent comments, archives,
+categories and a tag cloud. Each is one query, cached by the content generation."""
+
+from django import template
+from django.db.models import Count, Q
+from django.db.models.functions import TruncMonth
+from taggit.models import Tag
+
+from blogcms.cache import content_generation
+from comments.models import Comment
+from posts.models import Category, Post
+
+register = template.Library()
+
+
+@register.simple_tag
+def generation():
+    return content_generation()
+
+
+@register.inclusion_tag("partials/widget_recent_posts.html")
+def recent_posts(count=5):
+    return {"posts": Post.objects.published().only("title", "slug", "published_at")[:count]}
+
+
+@register.inclusion_tag("partials/widget_recent_comments.html")
+def recent_comments(count=5):
+    comments = (
+        Comment.objects.approved()
+        .filter(post__in=Post.objects.published())
+        .select_related("post")
+        .only(
+            "id",
+            "author_name",
+            "author_url",
+            "type",
+            "post__title",
+            "post__slug",
+            "post__published_at",
+        )
+        .order_by("-created_at", "-id")[:count]
+    )
+    return {"comments": comments}
+
+
+@register.inclusion_tag("partials/widget_archives.html")
+def archives():
+    months = (
+        Post.objects.published()
+        .annotate(month=TruncMonth("published_at"))
+        .values("month")
+        .annotate(count=Count("id"))
+        .order_by("-month")
+    )
+    return {"months": months}
+
+
+@register.inclusion_tag("partials/widget_categories.html")
+def categories():
+    published = Post.objects.published()
+    cats = (
+        Category.objects.annotate(count=Count("posts", filter=Q(posts__in=published)))
+        .filter(count__gt=0)
+        .select_related("parent")
+        .order_by("name")
+    )
+    return {"categories": cats}
+
+
+@register.inclusion_tag("partials/widget_tag_cloud.html")
+def tag_cloud(limit=45):
+    """WordPress's wp_tag_cloud: sizes from 8pt to 22pt by use."""
+    published = Post.objects.published().values("pk")
+    tags = list(
+        Tag.objects.filter(
+            taggit_taggeditem_items__object_id__in=published,
+            taggit_taggeditem_items__content_type__app_label="posts",
+        )
+        .annotate(count=Count("taggit_taggeditem_items"))
+        .order_by("-count", "name")[:limit]
+    )
+    if tags:
+        low, high = min(t.count for t in tags), max(t.count for t in tags)
+        spread = max(high - low, 1)
+        for t in tags:
+            t.size = round(8 + (t.count - low) * 14 / spread, 1)
+    tags.sort(key=lambda t: t.name.lower())
+    return {"tags": tags}

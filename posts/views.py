@@ -1,0 +1,221 @@
+"""Public pages: the permalink, the listings (home, archives, category, tag, author,
+search) and robots.txt. Thin views: what is visible lives on PostQuerySet."""
+
+import datetime
+
+from django.contrib.auth import get_user_model
+from django.core.paginator import EmptyPage, Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils.cache import add_never_cache_headers
+from django.utils.dateformat import format as format_date
+from django.views.decorators.http import require_safe
+from taggit.models import Tag
+
+from comments.display import post_page_context
+
+from .models import Category, OldSlug, Post
+
+
+def _render_listing(request, posts, *, title, base_url, page=1, feed_url=None, extra=None):
+    """Paginate `posts` at the site's posts_per_page and render the listing template."""
+    if page == 1 and request.resolver_match and "page" in request.resolver_match.kwargs:
+        return redirect(base_url, permanent=True)  # /page/1/ is the listing itself
+    paginator = Paginator(posts.for_listing(), request.site_settings.posts_per_page)
+    try:
+        page_obj = paginator.page(page)
+    except EmptyPage as exc:
+        if page == 1:
+            page_obj = paginator.page(1) if paginator.count else None
+        else:
+            raise Http404("No such page.") from exc
+    context = {
+        "listing_title": title,
+        "listing_base_url": base_url,
+        "page_obj": page_obj,
+        "posts": page_obj.object_list if page_obj else [],
+        "feed_url": feed_url,
+        **(extra or {}),
+    }
+    return TemplateResponse(request, "posts/post_list.html", context)
+
+
+@require_safe
+def home(request, page=1):
+    """The front page; also answers WordPress's ?p=ID and ?s=term query URLs."""
+    if post_id := request.GET.get("p"):
+        if not post_id.isdigit():
+            raise Http404("No such post.")
+        post = get_object_or_404(Post.objects.visible_to(request.user), pk=int(post_id))
+        return redirect(post, permanent=True)
+    if "s" in request.GET:
+        return search(request, page)
+    posts = Post.objects.published().order_by("-sticky", "-published_at", "-id")
+    return _render_listing(request, posts, title=None, base_url="/", page=page)
+
+
+def search(request, page=1):
+    term = request.GET.get("s", "").strip()[:200]
+    posts = Post.objects.published().search(term) if term else Post.objects.none()
+    return _render_listing(
+        request,
+        posts,
+        title=f"Search Results for: {term}",
+        base_url="/",
+        page=page,
+        extra={"search_term": term, "is_search": True},
+    )
+
+
+def _date_or_404(year, month=1, day=1):
+    try:
+        return datetime.date(year, month, day)
+    except ValueError as exc:
+        raise Http404("No such date.") from exc
+
+
+@require_safe
+def year_archive(request, year, page=1):
+    _date_or_404(year)
+    posts = Post.objects.published().filter(published_at__year=year)
+    return _render_listing(
+        request, posts, title=f"Yearly Archives: {year}", base_url=f"/{year}/", page=page
+    )
+
+
+@require_safe
+def month_archive(request, year, month, page=1):
+    when = _date_or_404(year, int(month))
+    posts = Post.objects.published().filter(published_at__year=year, published_at__month=when.month)
+    return _render_listing(
+        request,
+        posts,
+        title=f"Monthly Archives: {format_date(when, 'F Y')}",
+        base_url=f"/{year}/{month}/",
+        page=page,
+    )
+
+
+@require_safe
+def day_archive(request, year, month, day, page=1):
+    when = _date_or_404(year, int(month), int(day))
+    posts = Post.objects.published().filter(published_at__date=when)
+    return _render_listing(
+        request,
+        posts,
+        title=f"Daily Archives: {format_date(when, request.site_settings.date_format)}",
+        base_url=f"/{year}/{month}/{day}/",
+        page=page,
+    )
+
+
+def category_from_path(path):
+    """The category at /category/parent/child/: the last slug, checked against its parents."""
+    slugs = [s for s in path.split("/") if s]
+    if not slugs:
+        raise Http404("No such category.")
+    category = get_object_or_404(Category.objects.select_related("parent"), slug=slugs[-1])
+    if category.path != "/".join(slugs):
+        raise Http404("No such category.")
+    return category
+
+
+@require_safe
+def category(request, path, page=1):
+    cat = category_from_path(path)
+    posts = Post.objects.published().filter(categories=cat)
+    return _render_listing(
+        request,
+        posts,
+        title=f"Category Archives: {cat.name}",
+        base_url=cat.get_absolute_url(),
+        page=page,
+        feed_url=reverse("posts:category_feed", kwargs={"path": cat.path}),
+        extra={"category": cat},
+    )
+
+
+@require_safe
+def tag(request, slug, page=1):
+    tag = get_object_or_404(Tag, slug=slug)
+    posts = Post.objects.published().filter(tags=tag)
+    return _render_listing(
+        request,
+        posts,
+        title=f"Tag Archives: {tag.name}",
+        base_url=reverse("posts:tag", kwargs={"slug": tag.slug}),
+        page=page,
+        feed_url=reverse("posts:tag_feed", kwargs={"slug": tag.slug}),
+        extra={"tag": tag},
+    )
+
+
+@require_safe
+def author(request, username, page=1):
+    user = get_object_or_404(get_user_model(), username=username)
+    posts = Post.objects.published().filter(author=user)
+    return _render_listing(
+        request,
+        posts,
+        title=f"Author Archives: {user.get_full_name() or user.get_username()}",
+        base_url=reverse("posts:author", kwargs={"username": user.get_username()}),
+        page=page,
+    )
+
+
+def find_post(user, year, month, day, slug):
+    """The post at a permalink, as `user` may see it, or None."""
+    date = _date_or_404(year, int(month), int(day))
+    posts = Post.objects.visible_to(user).select_related("author")
+    candidates = [p for p in posts.filter(slug=slug) if p.local_date.date() == date]
+    return candidates[0] if candidates else None
+
+
+@require_safe
+def post_detail(request, year, month, day, slug):
+    post = find_post(request.user, year, month, day, slug)
+    if post is None:
+        old = (
+            OldSlug.objects.filter(slug=slug)
+            .select_related("post")
+            .filter(post__in=Post.objects.visible_to(request.user))
+            .first()
+        )
+        if old:
+            return redirect(old.post, permanent=True)
+        raise Http404("No such post.")
+    context = {
+        "post": post,
+        "categories": list(post.categories.select_related("parent")),
+        "tags": list(post.tags.all()),
+        "previous_post": Post.objects.published()
+        .filter(published_at__lt=post.published_at)
+        .order_by("-published_at", "-id")
+        .only("title", "slug", "published_at")
+        .first(),
+        "next_post": Post.objects.published()
+        .filter(published_at__gt=post.published_at)
+        .order_by("published_at", "id")
+        .only("title", "slug", "published_at")
+        .first(),
+        **post_page_context(request, post),
+    }
+    response = TemplateResponse(request, "posts/post_detail.html", context)
+    if not post.is_published:
+        # A preview of a draft, pending, private or scheduled post is never cached.
+        add_never_cache_headers(response)
+    return response
+
+
+@require_safe
+def robots_txt(request):
+    lines = [
+        "User-agent: *",
+        "Disallow: /admin/",
+        "Disallow: /xmlrpc.php",
+        f"Sitemap: {request.build_absolute_uri(reverse('sitemap'))}",
+        "",
+    ]
+    return HttpResponse("\n".join(lines), content_type="text/plain")
