@@ -105,10 +105,14 @@ class PostQuerySet(models.QuerySet):
         return matches
 
     def visible_to(self, user):
-        """Staff preview drafts, pending, private and scheduled posts; visitors see published."""
-        if user.is_authenticated and user.is_staff:
+        """Visitors see published posts. Staff also preview their own drafts, pending,
+        private and scheduled posts, and those of others when they may edit them
+        (WordPress: edit_others_posts)."""
+        if not (user.is_authenticated and user.is_staff):
+            return self.published()
+        if user.has_perm("posts.edit_others_posts"):
             return self
-        return self.published()
+        return self.published() | self.filter(author=user)
 
 
 class Post(models.Model):

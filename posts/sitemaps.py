@@ -11,12 +11,13 @@ class PostSitemap(Sitemap):
     changefreq = "weekly"
 
     def items(self):
-        # lastmod moves when a comment is approved, not only when the post is edited.
+        # lastmod moves when a comment is approved, not only when the post is edited:
+        # a response's updated_at is the moment its approval (or edit) changed the page.
         return (
             Post.objects.published()
             .annotate(
                 last_response=Max(
-                    "responses__created_at",
+                    "responses__updated_at",
                     filter=Q(responses__status=Comment.Status.APPROVED),
                 )
             )

@@ -23,6 +23,9 @@ def _render_listing(request, posts, *, title, base_url, page=1, feed_url=None, e
     """Paginate `posts` at the site's posts_per_page and render the listing template."""
     if page == 1 and request.resolver_match and "page" in request.resolver_match.kwargs:
         return redirect(base_url, permanent=True)  # /page/1/ is the listing itself
+    if not posts.query.order_by:
+        # Explicit, because the response count's GROUP BY drops the default ordering.
+        posts = posts.order_by(*Post._meta.ordering)
     paginator = Paginator(posts.for_listing(), request.site_settings.posts_per_page)
     try:
         page_obj = paginator.page(page)
