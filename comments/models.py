@@ -86,6 +86,14 @@ class Comment(models.Model):
     def get_absolute_url(self):
         return f"{self.post.get_absolute_url()}#comment-{self.pk}"
 
+    def set_status(self, status):
+        """Moderation's verdict: only the status (and updated_at) is written."""
+        self.status = status
+        self.save(update_fields=["status", "updated_at"])
+
+    def approve(self):
+        self.set_status(self.Status.APPROVED)
+
     @property
     def is_linkback(self):
         return self.type != self.Type.COMMENT

@@ -1,0 +1,15 @@
+"""Background work for comments, run by the tasks API after the comment is committed."""
+
+from django_tasks import task
+
+from .models import Comment
+
+
+@task()
+def notify_new_response(comment_id):
+    """Mail the post's author about an approved response, or the moderators about a held one."""
+    from .notifications import notify
+
+    comment = Comment.objects.select_related("post__author").filter(pk=comment_id).first()
+    if comment is not None:
+        notify(comment)
