@@ -1,14 +1,21 @@
-"""The comment whitelist, defined once, and the one function that enforces it.
+"""The comment whitelist, defined once, and the one module that enforces it.
 
 ALLOWED drives both bleach and the "You may use these HTML tags and attributes" sentence,
-so the two cannot drift. bleach has made its final release: it is called from
-`sanitize()` only, so it can be replaced without touching anything else.
+so the two cannot drift. bleach has made its final release: it is imported here only, so
+it can be replaced without touching anything else.
+
+The raw text goes through three steps, each on the output of the one before:
+1. `sanitize()`: cut to ALLOWED (disallowed tags go, their text stays, as kses does);
+2. `autop()`: paragraphs and line breaks, as WordPress's wpautop();
+3. a last pass of the same whitelist (plus the p and br that autop adds) that re-parses the
+   result, balances the tags, turns bare URLs into links and puts rel="nofollow ugc" on
+   every link. Whatever steps 1 and 2 produce, nothing leaves step 3 that is not listed.
 """
 
 import re
 
 import bleach
-from bleach.linkifier import Linker
+from bleach.linkifier import LinkifyFilter
 
 # WordPress's classic comment whitelist ($allowedtags in wp-includes/kses.php).
 ALLOWED = {
@@ -26,11 +33,26 @@ ALLOWED = {
     "strike": [],
     "strong": [],
 }
-ALLOWED_PROTOCOLS = ["http", "https", "mailto"]
+ALLOWED_PROTOCOLS = ("http", "https", "mailto")
 LINK_REL = "nofollow ugc"
 
 # Tags added by rendering (paragraphs and breaks), never accepted from the commenter.
 _RENDER_TAGS = {"p": [], "br": []}
+# Attributes whose value is a URL: only absolute http, https or mailto survive.
+_URL_ATTRIBUTES = {"href", "cite"}
+# Browsers ignore these inside a URL scheme ("java\tscript:"), so they are removed first.
+_URL_IGNORED = re.compile(r"[\x00-\x20\x7f]+")
+# A "<" that cannot open a tag ("a < b", "I <3 this") is text, not markup (kses eats it).
+_LOOSE_LT = re.compile(r"<(?![a-zA-Z/!?])")
+# Bare URLs as make_clickable() sees them: a scheme or "www.", never a bare domain.
+# Closing punctuation is left out of the link, as WordPress does.
+_BARE_URL = re.compile(
+    r"""\(*\b(?:https?://|www\.)[^\s<>"'`{}|\\^]*[^\s<>"'`{}|\\^.,;:!?]""",
+    re.IGNORECASE,
+)
+# Block tags wpautop() keeps out of paragraphs (of ALLOWED, only blockquote is a block).
+_BLOCK_OPEN = re.compile(r"(<blockquote[\s>])", re.IGNORECASE)
+_BLOCK_CLOSE = re.compile(r"(</blockquote>)", re.IGNORECASE)
 
 
 def allowed_tags_sentence():
@@ -42,48 +64,82 @@ def allowed_tags_sentence():
     return "You may use these HTML tags and attributes: " + " ".join(parts)
 
 
-def _set_rel(attrs, new=False):
-    href_key = (None, "href")
-    href = attrs.get(href_key, "")
-    if not href or not re.match(r"^(https?:|mailto:)", href, re.IGNORECASE):
-        # A link whose scheme was cut away keeps its text but no href.
-        attrs.pop(href_key, None)
-        return attrs
-    attrs[(None, "rel")] = LINK_REL
+def is_safe_url(value):
+    """An absolute http, https or mailto URL, however its scheme was spelt."""
+    scheme, colon, _ = _URL_IGNORED.sub("", value).partition(":")
+    return bool(colon) and scheme.lower() in ALLOWED_PROTOCOLS
+
+
+def _attribute_filter(whitelist):
+    def allowed(tag, name, value):
+        if name not in whitelist.get(tag, ()):
+            return False
+        return name not in _URL_ATTRIBUTES or is_safe_url(value)
+
+    return allowed
+
+
+def _nofollow(attrs, new=False):
+    """Every link with an address carries rel="nofollow ugc" (wp_rel_ugc)."""
+    if (None, "href") in attrs:
+        attrs[(None, "rel")] = LINK_REL
     return attrs
 
 
-_LOOSE_LT = re.compile(r"<(?![a-zA-Z/!])")
+def _cleaner(whitelist, filters=()):
+    return bleach.Cleaner(
+        tags=set(whitelist),
+        attributes=_attribute_filter(whitelist),
+        protocols=list(ALLOWED_PROTOCOLS),
+        strip=True,
+        strip_comments=True,
+        filters=list(filters),
+    )
+
+
+_COMMENTER_CLEANER = _cleaner(ALLOWED)
+_RENDER_WHITELIST = ALLOWED | _RENDER_TAGS
+_RENDER_CLEANER = _cleaner(
+    _RENDER_WHITELIST,
+    filters=[
+        lambda source: LinkifyFilter(
+            source,
+            callbacks=[_nofollow],
+            skip_tags={"code"},
+            parse_email=False,
+            url_re=_BARE_URL,
+        )
+    ],
+)
 
 
 def sanitize(html):
-    """Cut `html` down to ALLOWED: disallowed tags are escaped-as-text or dropped, links
-    get rel="nofollow ugc", bare URLs become links, only http/https/mailto survive."""
-    # Text that merely looks like a tag ("a < b", "I <3 this") is kept as text.
-    html = _LOOSE_LT.sub("&lt;", html)
-    cleaned = bleach.clean(
-        html,
-        tags=set(ALLOWED),
-        attributes=ALLOWED,
-        protocols=ALLOWED_PROTOCOLS,
-        strip=True,
-        strip_comments=True,
-    )
-    linker = Linker(callbacks=[_set_rel], skip_tags={"code", "pre"}, parse_email=False)
-    return linker.linkify(cleaned)
+    """Cut `html` down to ALLOWED: disallowed tags go and their text stays, disallowed
+    attributes go, and only absolute http, https and mailto URLs survive."""
+    return _COMMENTER_CLEANER.clean(_LOOSE_LT.sub("&lt;", html))
 
 
 def autop(html):
-    """Paragraphs and line breaks as WordPress's wpautop: blank lines make paragraphs."""
-    html = html.replace("\r\n", "\n").replace("\r", "\n").strip()
-    if not html:
-        return ""
-    paragraphs = re.split(r"\n\s*\n", html)
-    return "\n".join(
-        "<p>" + p.strip().replace("\n", "<br>\n") + "</p>" for p in paragraphs if p.strip()
-    )
+    """Paragraphs and line breaks as WordPress's wpautop(): blank lines make paragraphs,
+    single newlines make <br>, and a blockquote holds paragraphs instead of sitting in one."""
+    html = html.replace("\r\n", "\n").replace("\r", "\n")
+    html = _BLOCK_OPEN.sub(r"\n\n\1", html)
+    html = _BLOCK_CLOSE.sub(r"\1\n\n", html)
+    paragraphs = []
+    for chunk in re.split(r"\n\s*\n", html):
+        chunk = chunk.strip()
+        if not chunk:
+            continue
+        opening = re.match(r"(?:<blockquote[^>]*>\s*)+", chunk, re.IGNORECASE)
+        closing = re.search(r"(?:\s*</blockquote>)+$", chunk, re.IGNORECASE)
+        head = opening.group(0).strip() if opening else ""
+        tail = closing.group(0).strip() if closing else ""
+        body = chunk[len(opening.group(0)) if opening else 0 : closing.start() if closing else None]
+        body = body.strip().replace("\n", "<br>\n")
+        paragraphs.append(head + (f"<p>{body}</p>" if body else "") + tail)
+    return "\n".join(paragraphs)
 
 
 def render_comment(text):
     """Raw comment text → the safe HTML stored beside it."""
-    return autop(sanitize(text))
+    return _RENDER_CLEANER.clean(autop(sanitize(text)))

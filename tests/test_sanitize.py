@@ -1,0 +1,154 @@
+"""The comment whitelist: nothing a browser would run survives, ordinary text is kept."""
+
+from io import StringIO
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import html5lib
+import pytest
+from django.core.management import call_command
+
+from comments.models import Comment
+from comments.sanitize import ALLOWED, allowed_tags_sentence, render_comment
+from tests.factories import CommentFactory
+
+PAYLOADS = [
+    line.replace("\\n", "\n").replace("\\t", "\t")
+    for line in (Path(__file__).parent / "data" / "hostile_payloads.txt").read_text().splitlines()
+    if line.strip() and not line.startswith("#")
+]
+RENDERED = {"p": [], "br": []}
+SAFE_SCHEMES = {"http", "https", "mailto"}
+URL_ATTRIBUTES = {"href", "cite"}
+
+
+def elements(html):
+    """Every element of `html` as a browser's parser builds it."""
+    fragment = html5lib.parseFragment(html, treebuilder="etree", namespaceHTMLElements=False)
+    return list(fragment.iter())[1:]  # the first is the fragment's own container
+
+
+def assert_harmless(html):
+    for element in elements(html):
+        tag = element.tag
+        assert isinstance(tag, str) and tag in ALLOWED | RENDERED, f"tag {tag!r} in {html!r}"
+        allowed_attrs = set(ALLOWED.get(tag, [])) | ({"rel"} if tag == "a" else set())
+        for name, value in element.attrib.items():
+            assert name in allowed_attrs, f"attribute {name!r} on <{tag}> in {html!r}"
+            assert not name.lower().startswith("on") and name.lower() != "style"
+            if name in URL_ATTRIBUTES:
+                assert urlsplit(value).scheme.lower() in SAFE_SCHEMES, f"{name}={value!r}"
+            if name == "href":
+                assert element.attrib.get("rel") == "nofollow ugc"
+
+
+def test_corpus_is_large_enough():
+    """The hostile corpus holds at least 100 payloads."""
+    assert len(PAYLOADS) >= 100
+
+
+@pytest.mark.parametrize("payload", PAYLOADS)
+def test_nothing_dangerous_survives(payload):
+    """Only whitelisted tags and attributes, safe URL schemes and nofollow links come out."""
+    assert_harmless(render_comment(payload))
+
+
+@pytest.mark.parametrize("payload", PAYLOADS)
+def test_rendering_is_stable(payload):
+    """Rendering the output again changes nothing dangerous (no mutation on a second parse)."""
+    assert_harmless(render_comment(render_comment(payload)))
+
+
+@pytest.mark.parametrize(
+    ("text", "shown"),
+    [
+        ("a < b", "a &lt; b"),
+        ("I <3 this", "I &lt;3 this"),
+        ("Tom & Jerry", "Tom &amp; Jerry"),
+        ("x > y", "x &gt; y"),
+        ("5 < 6 & 7 > 3", "5 &lt; 6 &amp; 7 &gt; 3"),
+    ],
+)
+def test_ordinary_text_is_kept(text, shown):
+    """Text that merely looks like markup is kept, not eaten as kses does."""
+    assert render_comment(text) == f"<p>{shown}</p>"
+
+
+def test_script_text_is_kept_as_text():
+    """A disallowed tag goes but its text stays, as kses does: no element, just words."""
+    html = render_comment("<script>alert(1)</script> hello")
+    assert html == "<p>alert(1) hello</p>"
+
+
+@pytest.mark.parametrize("tag", sorted(ALLOWED))
+def test_every_whitelisted_tag_survives_and_is_announced(tag):
+    """Each tag of ALLOWED is both kept by the sanitiser and named in the form's sentence."""
+    attrs = "".join(f' {name}="https://ok.example/"' for name in ALLOWED[tag])
+    html = render_comment(f"<{tag}{attrs}>word</{tag}>")
+    element = next(e for e in elements(html) if e.tag == tag)
+    assert set(ALLOWED[tag]) <= set(element.attrib)
+    assert f"<{tag}" in allowed_tags_sentence()
+
+
+def test_sentence_lists_exactly_the_whitelist():
+    """The sentence names the whitelist and nothing else, in WordPress's words."""
+    sentence = allowed_tags_sentence()
+    assert sentence.startswith("You may use these HTML tags and attributes: ")
+    assert '<a href="" title="">' in sentence
+    assert sentence.count("<") == len(ALLOWED)
+    assert "<img" not in sentence and "<p" not in sentence
+
+
+def test_existing_links_get_nofollow_ugc():
+    """A commenter's own link carries rel="nofollow ugc"; a rel they wrote is replaced."""
+    html = render_comment('<a href="https://ok.example/" rel="author">ok</a>')
+    assert html == '<p><a href="https://ok.example/" rel="nofollow ugc">ok</a></p>'
+
+
+@pytest.mark.parametrize(
+    ("text", "href"),
+    [
+        ("see https://example.com/page?x=1.", "https://example.com/page?x=1"),
+        ("(at http://example.com/a)", "http://example.com/a"),
+        ("www.example.com/path, then", "http://www.example.com/path"),
+        ("on a made-up host https://blog.example/ too", "https://blog.example/"),
+    ],
+)
+def test_bare_urls_become_links(text, href):
+    """Bare URLs become nofollow links, closing punctuation left outside (make_clickable)."""
+    (link,) = [e for e in elements(render_comment(text)) if e.tag == "a"]
+    assert link.attrib == {"href": href, "rel": "nofollow ugc"}
+
+
+def test_bare_domain_and_code_are_not_linked():
+    """A bare domain ("file.txt", "example.com") or a URL in <code> stays plain text."""
+    html = render_comment("read file.txt at example.com or <code>https://example.com/</code>")
+    assert "<a" not in html
+
+
+def test_paragraphs_and_breaks_as_wpautop():
+    """Blank lines make paragraphs; single newlines make line breaks."""
+    assert render_comment("one\ntwo\r\n\r\nthree") == "<p>one<br>\ntwo</p>\n<p>three</p>"
+
+
+def test_blockquote_holds_paragraphs():
+    """A blockquote wraps its own paragraphs instead of sitting inside one."""
+    html = render_comment("<blockquote>said\n\nthis</blockquote>\nreply")
+    assert html == "<blockquote><p>said</p>\n<p>this</p></blockquote>\n<p>reply</p>"
+
+
+def test_unclosed_tags_are_closed():
+    """Unclosed tags are closed so they cannot swallow the rest of the page."""
+    assert render_comment("<b>bold <i>both") == "<p><b>bold <i>both</i></b></p>"
+
+
+@pytest.mark.django_db
+def test_rerender_command_rebuilds_stored_html():
+    """render_comments re-renders content_html from the raw text of every comment."""
+    comment = CommentFactory(content="Hello <b>there</b> https://example.com/")
+    Comment.objects.filter(pk=comment.pk).update(content_html="<p>stale</p>")
+    out = StringIO()
+    call_command("render_comments", stdout=out)
+    comment.refresh_from_db()
+    assert comment.content_html == render_comment(comment.content)
+    assert "Re-rendered 1 comment(s)." in out.getvalue()
