@@ -7,8 +7,9 @@ Publication is data: a post is visible when it is published and its date has com
 from datetime import timedelta
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import connection, models
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import strip_tags
@@ -20,7 +21,11 @@ UNCATEGORIZED_SLUG = "uncategorized"
 
 
 class Category(models.Model):
-    """A hierarchical category; URLs carry the whole path: /category/parent/child/."""
+    """A hierarchical category; URLs carry the whole path: /category/parent/child/.
+
+    The path is stored, so a listing links any number of nested categories without
+    walking their parents (WordPress caches the same chain: get_category_parents()).
+    """
 
     name = models.CharField(max_length=200)
     slug = models.SlugField(max_length=200, unique=True, allow_unicode=True)
@@ -28,31 +33,34 @@ class Category(models.Model):
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
     )
     description = models.TextField(blank=True)
+    path = models.CharField(max_length=1000, unique=True, editable=False)
 
     class Meta:
         verbose_name_plural = "categories"
-        ordering = ["name"]
+        ordering = ["path"]
 
     def __str__(self):
-        return " › ".join(c.name for c in self.ancestors_and_self())
+        # Indented by depth, as WordPress's category checklist shows the tree.
+        return "— " * self.path.count("/") + self.name
+
+    def clean(self):
+        super().clean()
+        if self.pk and self.parent and self.parent.is_within(self):
+            raise ValidationError({"parent": "A category cannot sit inside itself."})
+
+    def is_within(self, other):
+        """True when this category is `other` or one of its descendants."""
+        return self.path == other.path or self.path.startswith(other.path + "/")
 
     def save(self, *args, **kwargs):
         if not self.slug:
             self.slug = slugify(self.name, allow_unicode=True)
+        previous = self.path
+        self.path = f"{self.parent.path}/{self.slug}" if self.parent else self.slug
         super().save(*args, **kwargs)
-
-    def ancestors_and_self(self):
-        """From the root down to this category (categories are shallow; this walks parents)."""
-        chain, node, seen = [], self, set()
-        while node is not None and node.pk not in seen:
-            seen.add(node.pk)
-            chain.append(node)
-            node = node.parent
-        return list(reversed(chain))
-
-    @property
-    def path(self):
-        return "/".join(c.slug for c in self.ancestors_and_self())
+        if previous and previous != self.path:
+            for child in self.children.all():
+                child.save()  # their paths start with ours
 
     def get_absolute_url(self):
         return reverse("posts:category", kwargs={"path": self.path})
@@ -76,10 +84,7 @@ class PostQuerySet(models.QuerySet):
 
         return (
             self.select_related("author")
-            .prefetch_related(
-                Prefetch("categories", queryset=Category.objects.select_related("parent")),
-                "tags",
-            )
+            .prefetch_related("categories", "tags")
             .annotate(
                 response_count=Count(
                     "responses", filter=Q(responses__status=Comment.Status.APPROVED)

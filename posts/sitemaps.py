@@ -34,11 +34,7 @@ class CategorySitemap(Sitemap):
     priority = 0.3
 
     def items(self):
-        return (
-            Category.objects.filter(posts__in=Post.objects.published())
-            .distinct()
-            .select_related("parent")
-        )
+        return Category.objects.filter(posts__in=Post.objects.published()).distinct()
 
 
 sitemaps = {"posts": PostSitemap, "categories": CategorySitemap}

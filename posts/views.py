@@ -5,6 +5,7 @@ import datetime
 
 from django.contrib.auth import get_user_model
 from django.core.paginator import EmptyPage, Paginator
+from django.db.models import prefetch_related_objects
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -115,14 +116,8 @@ def day_archive(request, year, month, day, page=1):
 
 
 def category_from_path(path):
-    """The category at /category/parent/child/: the last slug, checked against its parents."""
-    slugs = [s for s in path.split("/") if s]
-    if not slugs:
-        raise Http404("No such category.")
-    category = get_object_or_404(Category.objects.select_related("parent"), slug=slugs[-1])
-    if category.path != "/".join(slugs):
-        raise Http404("No such category.")
-    return category
+    """The category at /category/parent/child/, by its whole path."""
+    return get_object_or_404(Category, path="/".join(s for s in path.split("/") if s))
 
 
 @require_safe
@@ -189,10 +184,9 @@ def post_detail(request, year, month, day, slug):
         if old:
             return redirect(old.post, permanent=True)
         raise Http404("No such post.")
+    prefetch_related_objects([post], "categories", "tags")
     context = {
         "post": post,
-        "categories": list(post.categories.select_related("parent")),
-        "tags": list(post.tags.all()),
         "previous_post": Post.objects.published()
         .filter(published_at__lt=post.published_at)
         .order_by("-published_at", "-id")

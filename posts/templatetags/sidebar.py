@@ -61,7 +61,6 @@ def categories():
     cats = (
         Category.objects.annotate(count=Count("posts", filter=Q(posts__in=published)))
         .filter(count__gt=0)
-        .select_related("parent")
         .order_by("name")
     )
     return {"categories": cats}

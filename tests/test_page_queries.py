@@ -1,0 +1,95 @@
+"""Every page type runs a fixed number of SQL queries, whatever the amount of content."""
+
+import datetime
+
+import pytest
+from django.core.cache import cache
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
+
+from blogcms.models import SiteSettings
+
+from .factories import CategoryFactory, CommentFactory, PostFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+DAY = datetime.datetime(2011, 8, 19, 14, 0, tzinfo=datetime.UTC)
+
+# The most queries any page type may run with a cold cache (sidebar included).
+CEILING = 12
+
+PAGES = {
+    "home": lambda post: "/",
+    "single post": lambda post: post.get_absolute_url(),
+    "category": lambda post: post.categories.order_by("-parent")[0].get_absolute_url(),
+    "tag": lambda post: f"/tag/{post.tags.first().slug}/",
+    "year archive": lambda post: "/2011/",
+    "month archive": lambda post: "/2011/08/",
+    "day archive": lambda post: "/2011/08/19/",
+    "author": lambda post: f"/author/{post.author.username}/",
+}
+
+
+def build(size):
+    """`size` posts on one day by one author, each in `size` nested categories with `size`
+    tags, the first with `size` threaded responses. Returns that first post."""
+    SiteSettings.objects.get_or_create(pk=1)  # the row exists on any running site
+    author = UserFactory(username="author")
+    parent = None
+    categories = []
+    for n in range(size):
+        parent = CategoryFactory(name=f"Cat {n}", slug=f"cat-{n}", parent=parent)
+        categories.append(parent)
+    tags = [f"tag {n}" for n in range(size)]
+    posts = [
+        PostFactory(
+            author=author,
+            categories=categories,
+            tags=tags,
+            published_at=DAY + datetime.timedelta(minutes=n),
+        )
+        for n in range(size)
+    ]
+    first = posts[-1]
+    previous = None
+    for n in range(size):
+        previous = CommentFactory(
+            post=first,
+            parent=previous if n % 2 else None,
+            type="pingback" if n % 5 == 0 else "comment",
+            author_url="https://example.org/" if n % 3 == 0 else "",
+        )
+    return first
+
+
+def count_queries(client, url):
+    """Queries for `url` with a cold cache (sidebar widgets and site settings counted too),
+    then warm (the sidebar fragment and site settings come from the cache)."""
+    counts = []
+    cache.clear()
+    for _ in ("cold", "warm"):
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(url)
+        assert response.status_code == 200, url
+        counts.append(len(queries))
+    return tuple(counts)
+
+
+def queries_per_page(client, size):
+    """Each page type's query count with `size` of everything, then the data is rolled back."""
+    with transaction.atomic():
+        post = build(size)
+        counts = {name: count_queries(client, url(post)) for name, url in PAGES.items()}
+        transaction.set_rollback(True)
+    return counts
+
+
+def test_query_counts_do_not_grow_with_content(client):
+    """Home, single post, category, tag, date archives and author pages run as many queries
+    with 50 posts, tags, categories and responses as with one, and no more than CEILING
+    (cold); the printed pairs are (cold, warm) counts."""
+    small = queries_per_page(client, 1)
+    large = queries_per_page(client, 50)
+    print("\nSQL queries per page:", small)
+    assert large == small
+    assert max(cold for cold, warm in small.values()) <= CEILING, small
