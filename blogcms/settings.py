@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "blogcms",
     "posts",
     "comments",
+    "comments.linkbacks",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
