@@ -73,6 +73,8 @@ MIDDLEWARE = [
     "django.middleware.http.ConditionalGetMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
+    # Below CSRF (sets each visitor's cookie) and ConditionalGet (304s); see its docstring.
+    "blogcms.pagecache.PageCacheMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -93,6 +95,8 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "blogcms.context_processors.site",
+                # Cacheable pages render a placeholder for the CSRF token (blogcms.pagecache).
+                "blogcms.pagecache.csrf_placeholder",
             ],
             # The theme loader looks in templates/themes/<active>/ first, then falls back
             # to the base templates; its cache is keyed by theme so a switch is immediate.
@@ -149,6 +153,11 @@ else:
             "OPTIONS": {"MAX_ENTRIES": 5000},
         }
     }
+
+# The anonymous page cache (blogcms.pagecache): on unless BLOGCMS_PAGE_CACHE=0; a page lives
+# this many seconds at most (scheduled posts still appear on time).
+BLOGCMS_PAGE_CACHE = env_bool("BLOGCMS_PAGE_CACHE", True)
+BLOGCMS_PAGE_CACHE_SECONDS = int(os.environ.get("BLOGCMS_PAGE_CACHE_SECONDS", "60"))
 
 # Background work (pingbacks, mail) goes through the tasks API; the backend is config.
 TASKS = {

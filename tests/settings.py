@@ -12,3 +12,6 @@ TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBacken
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]
+# Other tests change data inside a test transaction, where on_commit never bumps the content
+# generation; tests/test_pagecache.py turns the page cache on and runs on_commit callbacks.
+BLOGCMS_PAGE_CACHE = False

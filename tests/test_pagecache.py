@@ -1,0 +1,351 @@
+"""The anonymous page cache (blogcms.pagecache), as visitors and staff meet it over HTTP."""
+
+import datetime
+import re
+
+import pytest
+from django.core.cache import cache
+from django.http import HttpResponse
+from django.middleware.csrf import get_token
+from django.test import Client, RequestFactory
+from django.urls import include, path
+from django.utils import timezone
+from django.utils.cache import add_never_cache_headers, patch_cache_control
+from django.utils.http import http_date
+from django.views.decorators.csrf import csrf_exempt
+
+from blogcms import urls as site_urls
+from blogcms.cache import content_generation
+from blogcms.models import SiteSettings
+from blogcms.pagecache import page_key
+
+from .factories import CommentFactory, PostFactory, StaffFactory
+
+pytestmark = pytest.mark.django_db
+
+TOKEN_FIELD = re.compile(r'name="csrfmiddlewaretoken" value="([^"]*)"')
+
+
+# Views whose answers the cache must refuse; served beside the real site's URLs.
+def answer_with(mark):
+    """A view whose 200 answer `mark` changes (a cookie, a Cache-Control)."""
+
+    def view(request):
+        response = HttpResponse("<p>not for sharing</p>")
+        mark(response)
+        return response
+
+    return view
+
+
+def token_in_body(request):
+    return HttpResponse(f"<p>{get_token(request)}</p>")
+
+
+@csrf_exempt
+def plain_page(request):
+    return HttpResponse(f"<p>{request.method}</p>")
+
+
+urlpatterns = [
+    path("t/cookie/", answer_with(lambda r: r.set_cookie("flavour", "chocolate"))),
+    path("t/private/", answer_with(lambda r: patch_cache_control(r, private=True))),
+    path("t/never/", answer_with(add_never_cache_headers)),
+    path("t/no-store/", answer_with(lambda r: patch_cache_control(r, no_store=True))),
+    path("t/token/", token_in_body),
+    path("t/plain/", plain_page),
+    path("xmlrpc.php", plain_page),
+    path("", include(site_urls)),
+]
+own_urls = pytest.mark.urls(__name__)
+
+
+@pytest.fixture(autouse=True)
+def page_cache(settings):
+    settings.BLOGCMS_PAGE_CACHE = True
+    settings.BLOGCMS_PAGE_CACHE_SECONDS = 60
+
+
+@pytest.fixture
+def committed(django_capture_on_commit_callbacks):
+    """Changes made inside `with committed():` run their after-commit work (the generation
+    bump) on leaving it, as they would once committed on a live site."""
+    return lambda: django_capture_on_commit_callbacks(execute=True)
+
+
+@pytest.fixture
+def post():
+    return PostFactory(title="Cached words", slug="cached-words")
+
+
+def outcome(response):
+    return response["X-Cache"]
+
+
+def test_second_anonymous_view_comes_from_the_cache(client, post):
+    """An anonymous visitor's second view of a page is a hit with the same page."""
+    url = post.get_absolute_url()
+    first = client.get(url)
+    second = client.get(url)
+    assert (first.status_code, outcome(first)) == (200, "miss")
+    assert (second.status_code, outcome(second)) == (200, "hit")
+    assert "Cached words" in second.text
+    without_tokens = [TOKEN_FIELD.sub("", r.text) for r in (first, second)]
+    assert without_tokens[0] == without_tokens[1]
+
+
+def test_a_hit_runs_no_sql(client, post, django_assert_num_queries):
+    """A cached page is served without a single database query."""
+    url = post.get_absolute_url()
+    client.get(url)
+    with django_assert_num_queries(0):
+        assert outcome(client.get(url)) == "hit"
+
+
+def test_every_public_page_type_is_cached(client, post):
+    """Home, post, category, tag, archive, feed and search pages are all cached."""
+    post.tags.add("cachetag")
+    urls = ["/", post.get_absolute_url(), "/category/uncategorized/", "/tag/cachetag/"]
+    urls += [f"/{post.published_at:%Y}/", "/feed/", "/?s=Cached"]
+    for url in urls:
+        assert outcome(client.get(url)) == "miss", url
+        assert outcome(client.get(url)) == "hit", url
+
+
+def test_query_strings_are_cached_apart(client, post):
+    """Two searches are two pages: one never answers for the other."""
+    client.get("/?s=Cached")
+    other = client.get("/?s=nothing-matches-this")
+    assert outcome(other) == "miss"
+    assert "Cached words" not in other.text.split("<aside")[0]
+
+
+def test_a_new_approved_comment_shows_on_the_next_request(client, post, committed):
+    """Approving a comment starts a new generation: the next view shows it."""
+    url = post.get_absolute_url()
+    client.get(url)
+    with committed():
+        comment = CommentFactory(post=post, content="Fresh thoughts here.", status="pending")
+    assert "Fresh thoughts here." not in client.get(url).text
+    with committed():
+        comment.status = "approved"
+        comment.save()
+    response = client.get(url)
+    assert outcome(response) == "miss"
+    assert "Fresh thoughts here." in response.text
+
+
+def test_an_edit_shows_on_the_next_request(client, post, committed):
+    """Editing a post shows at once, on its page and on the home page."""
+    client.get(post.get_absolute_url())
+    client.get("/")
+    with committed():
+        post.title = "Edited words"
+        post.save()
+    assert "Edited words" in client.get(post.get_absolute_url()).text
+    assert "Edited words" in client.get("/").text
+
+
+def test_a_theme_switch_shows_on_the_next_request(client, post, committed):
+    """Switching the theme in the site settings changes the next page served."""
+    assert "themes/classic/style.css" in client.get("/").text
+    with committed():
+        site = SiteSettings.load()
+        site.theme = "minimal"
+        site.save()
+    response = client.get("/")
+    assert outcome(response) == "miss"
+    assert "themes/minimal/style.css" in response.text
+
+
+def test_scheduled_post_appears_when_its_time_comes(client, settings, time_machine):
+    """A scheduled post shows on the home page at its time, however long pages may live."""
+    settings.BLOGCMS_PAGE_CACHE_SECONDS = 24 * 3600
+    time_machine.move_to(timezone.now(), tick=False)
+    PostFactory(title="Old news")
+    PostFactory(title="Tomorrow's news", published_at=timezone.now() + datetime.timedelta(hours=1))
+    assert "Tomorrow&#x27;s news" not in client.get("/").text
+    time_machine.shift(datetime.timedelta(minutes=59))
+    assert outcome(client.get("/")) == "hit"
+    time_machine.shift(datetime.timedelta(minutes=1, seconds=1))
+    response = client.get("/")
+    assert outcome(response) == "miss"
+    assert "Tomorrow&#x27;s news" in response.text
+
+
+def test_a_page_lives_no_longer_than_the_set_lifetime(client, post, settings, time_machine):
+    """After BLOGCMS_PAGE_CACHE_SECONDS a page is rendered afresh."""
+    time_machine.move_to(timezone.now(), tick=False)
+    settings.BLOGCMS_PAGE_CACHE_SECONDS = 30
+    client.get("/")
+    time_machine.shift(29)
+    assert outcome(client.get("/")) == "hit"
+    time_machine.shift(2)
+    assert outcome(client.get("/")) == "miss"
+
+
+def test_logged_in_users_are_never_served_or_stored(client, post):
+    """A logged-in user's pages are theirs: not from the cache, not into it, marked private."""
+    url = post.get_absolute_url()
+    client.get(url)
+    client.force_login(StaffFactory())
+    response = client.get(url)
+    assert outcome(response) == "pass"
+    assert "private" in response["Cache-Control"]
+    client.logout()
+    assert outcome(client.get(url)) == "hit"
+
+
+@pytest.mark.parametrize(
+    "cookie",
+    ["sessionid", "messages", "comment_author_5f4dcc3b", "comment_author_email_5f4dcc3b"],
+)
+def test_personal_cookies_bypass_the_cache(client, post, cookie):
+    """A session, flash messages or a commenter's saved details bypass the cache."""
+    url = post.get_absolute_url()
+    client.get(url)
+    client.cookies[cookie] = "something"
+    assert outcome(client.get(url)) == "pass"
+    assert outcome(client.get(url)) == "pass"
+
+
+def test_held_comment_marker_bypasses_the_cache(client, post):
+    """The held commenter's "unapproved" marker gets their own page, never a shared one."""
+    url = post.get_absolute_url()
+    client.get(url)
+    marked = f"{url}?unapproved=12&moderation-hash=abc"
+    assert outcome(client.get(marked)) == "pass"
+    assert outcome(client.get(marked)) == "pass"
+
+
+def test_authorization_header_bypasses_the_cache(client, post):
+    """A request with credentials is never answered from the cache."""
+    client.get("/")
+    assert outcome(client.get("/", HTTP_AUTHORIZATION="Basic Zm9vOmJhcg==")) == "pass"
+
+
+@own_urls
+@pytest.mark.parametrize("url", ["/t/cookie/", "/t/private/", "/t/never/", "/t/no-store/"])
+def test_answers_that_set_cookies_or_forbid_caching_are_not_stored(client, url):
+    """Set-Cookie, private, no-cache and no-store answers are never stored."""
+    assert outcome(client.get(url)) == "pass"
+    assert outcome(client.get(url)) == "pass"
+
+
+@own_urls
+def test_a_page_with_a_real_csrf_token_is_not_stored(client):
+    """When code puts a visitor's real CSRF token in the body, the page stays theirs."""
+    assert outcome(client.get("/t/token/")) == "pass"
+    assert outcome(client.get("/t/token/")) == "pass"
+
+
+@own_urls
+def test_posts_are_never_cached(client):
+    """A POST is never answered from the cache, nor stored for a later GET."""
+    assert outcome(client.post("/t/plain/")) == "pass"
+    assert outcome(client.post("/t/plain/")) == "pass"
+    response = client.get("/t/plain/")
+    assert (outcome(response), response.text) == ("miss", "<p>GET</p>")
+
+
+@own_urls
+def test_xmlrpc_endpoint_is_never_cached(client):
+    """/xmlrpc.php is never cached, whatever it answers."""
+    assert outcome(client.get("/xmlrpc.php")) == "pass"
+    assert outcome(client.get("/xmlrpc.php")) == "pass"
+
+
+def test_the_admin_is_never_cached(client):
+    """The admin's pages, even its login page for anonymous visitors, are never cached."""
+    client.get("/admin/login/")
+    assert outcome(client.get("/admin/login/")) == "pass"
+
+
+def test_not_found_pages_are_not_stored(client):
+    """Only 200 answers are stored: a 404 is rendered each time."""
+    assert client.get("/no/such/page/").status_code == 404
+    response = client.get("/no/such/page/")
+    assert (response.status_code, outcome(response)) == (404, "pass")
+
+
+def test_head_is_answered_from_the_cache(client, post):
+    """HEAD shares the GET page's cache entry."""
+    client.get("/")
+    response = client.head("/")
+    assert (response.status_code, outcome(response)) == (200, "hit")
+
+
+def test_switching_the_cache_off_bypasses_it(client, post, settings):
+    """BLOGCMS_PAGE_CACHE=False renders every page afresh."""
+    settings.BLOGCMS_PAGE_CACHE = False
+    client.get("/")
+    assert outcome(client.get("/")) == "pass"
+
+
+def test_conditional_get_answers_304_from_the_cache(client, post):
+    """An unchanged page is answered 304 to If-None-Match and to If-Modified-Since."""
+    first = client.get("/")
+    assert first["ETag"] and first["Last-Modified"]
+    assert "max-age=0" in first["Cache-Control"]
+    by_etag = client.get("/", HTTP_IF_NONE_MATCH=first["ETag"])
+    by_date = client.get("/", HTTP_IF_MODIFIED_SINCE=first["Last-Modified"])
+    assert (by_etag.status_code, by_date.status_code) == (304, 304)
+
+
+def test_a_change_ends_the_304s(client, post, committed):
+    """After a change the same validators get the new page, 200."""
+    first = client.get("/")
+    with committed():
+        post.title = "Changed words"
+        post.save()
+    response = client.get(
+        "/",
+        HTTP_IF_NONE_MATCH=first["ETag"],
+        HTTP_IF_MODIFIED_SINCE=http_date(timezone.now().timestamp() - 1),
+    )
+    assert response.status_code == 200
+    assert "Changed words" in response.text
+
+
+def test_a_304_keeps_the_form_only_for_the_same_csrf_cookie(client, post):
+    """A post page is 304 to the visitor whose CSRF cookie made it, 200 to another one."""
+    url = post.get_absolute_url()
+    first = client.get(url)
+    assert client.get(url, HTTP_IF_NONE_MATCH=first["ETag"]).status_code == 304
+    stranger = Client()
+    assert stranger.get(url, HTTP_IF_NONE_MATCH=first["ETag"]).status_code == 200
+
+
+def test_cached_post_page_lets_a_second_visitor_comment():
+    """A post page served from the cache to a second visitor carries their own valid token."""
+    post = PostFactory(title="Open for comments", slug="open-for-comments")
+    url = post.get_absolute_url()
+    first_visitor = Client(enforce_csrf_checks=True)
+    first_visitor.get(url)
+    second_visitor = Client(enforce_csrf_checks=True)
+    page = second_visitor.get(url)
+    assert outcome(page) == "hit"
+    token = TOKEN_FIELD.search(page.text).group(1)
+    assert second_visitor.cookies["csrftoken"].value
+    response = second_visitor.post(
+        f"/wp-comments-post/{post.pk}/",
+        {
+            "author_name": "Second Visitor",
+            "author_email": "second@example.com",
+            "content": "Posted from a cached page.",
+            "csrfmiddlewaretoken": token,
+        },
+    )
+    assert response.status_code != 403
+    assert post.responses.filter(author_name="Second Visitor").exists()
+
+
+def test_the_stored_page_holds_nobodys_csrf_token(client, post):
+    """What is kept in the cache has a placeholder where the form's token goes."""
+    url = post.get_absolute_url()
+    token = TOKEN_FIELD.search(client.get(url).text).group(1)
+    key = page_key(RequestFactory().get(url), content_generation(), "classic")
+    stored = cache.get(key).content.decode()
+    assert token not in stored
+    assert client.cookies["csrftoken"].value not in stored
+    assert TOKEN_FIELD.search(stored).group(1).startswith("csrf-placeholder-")
