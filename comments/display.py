@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass, field
 
+from . import cookies
 from .forms import CommentForm
 from .models import Comment
 from .sanitize import allowed_tags_sentence
@@ -35,16 +36,44 @@ def build_thread(comments, max_depth=5, newest_first=False):
     return roots
 
 
+def _reply_target(request, responses):
+    """The approved comment named by ?replytocom=N (the no-JavaScript reply link), or None."""
+    wanted = request.GET.get("replytocom", "")
+    if not wanted.isdigit():
+        return None
+    return next(
+        (c for c in responses if c.pk == int(wanted) and c.status == Comment.Status.APPROVED),
+        None,
+    )
+
+
 def post_page_context(request, post):
+    """Everything the responses section needs, in one query for the responses however many."""
     site = request.site_settings
-    responses = list(Comment.objects.for_display(post))
+    responses = list(Comment.objects.for_display(post, held=cookies.held_ids(request)))
     depth = site.thread_comments_depth if site.thread_comments else 1
+    comments_open = post.comments_are_open(site)
+    reply_to = _reply_target(request, responses) if site.thread_comments else None
+    form = None
+    if comments_open:
+        form = CommentForm(
+            post=post,
+            user=request.user,
+            site=site,
+            initial={
+                **cookies.remembered_details(request),
+                "comment_parent": reply_to.pk if reply_to else None,
+            },
+        )
     return {
         "responses": responses,
-        "response_count": len(responses),
+        "response_count": sum(c.status == Comment.Status.APPROVED for c in responses),
         "thread": build_thread(responses, depth, newest_first=site.comment_order == "desc"),
-        "comments_open": post.comments_are_open(site),
+        "comments_open": comments_open,
+        "login_required_to_comment": site.comment_registration
+        and not request.user.is_authenticated,
         "max_depth": depth,
-        "comment_form": CommentForm(),
+        "comment_form": form,
+        "reply_to": reply_to,
         "allowed_tags_sentence": allowed_tags_sentence(),
     }

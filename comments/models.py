@@ -23,9 +23,13 @@ class CommentQuerySet(models.QuerySet):
     def approved(self):
         return self.filter(status=Comment.Status.APPROVED)
 
-    def for_display(self, post):
-        """The approved responses of one post in display order, one query."""
-        return self.approved().filter(post=post).select_related("user").order_by("created_at", "id")
+    def for_display(self, post, held=()):
+        """The approved responses of one post in display order, one query; plus those of
+        `held` (ids from the visitor's own signed marker) still waiting for moderation."""
+        shown = models.Q(status=Comment.Status.APPROVED)
+        if held:
+            shown |= models.Q(status=Comment.Status.PENDING, pk__in=list(held))
+        return self.filter(shown, post=post).select_related("user").order_by("created_at", "id")
 
 
 class Comment(models.Model):

@@ -1,34 +1,59 @@
 """The comment form's POST and the one-click approve link. Thin: the rules live in
-moderation.py, the checks on fields in forms.py."""
+moderation.py, the checks on fields in forms.py, the visitor's cookies in cookies.py."""
 
 from django.contrib.auth.decorators import login_required, permission_required
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
+from django.utils.http import urlencode
 from django.views.decorators.http import require_http_methods, require_POST
 
 from posts.models import Post
 
-from . import moderation
-from .forms import CommentForm
+from . import cookies, moderation
+from .forms import CONSENT_FIELD, CommentForm
+from .models import Comment
 from .notifications import comment_from_token
+
+CLOSED = "Sorry, comments are closed for this item."
+LOGIN_REQUIRED = "Sorry, you must be logged in to comment."
+
+
+def _refuse(request, post, messages, status):
+    """WordPress's wp_die() page for a refused comment."""
+    context = {"post": post, "messages_list": messages}
+    return TemplateResponse(request, "comments/error.html", context, status=status)
 
 
 @require_POST
 def post_comment(request, post_id):
+    """wp-comments-post.php: check, moderate, store, then send the visitor to their comment."""
     post = get_object_or_404(Post.objects.published(), pk=post_id)
-    form = CommentForm(request.POST)
+    site = request.site_settings
+    if not post.comments_are_open(site):
+        return _refuse(request, post, [CLOSED], 403)
+    if site.comment_registration and not request.user.is_authenticated:
+        return _refuse(request, post, [LOGIN_REQUIRED], 403)
+    form = CommentForm(request.POST, post=post, user=request.user, site=site)
     if not form.is_valid():
-        return redirect(post)
-    comment = form.save(commit=False)
-    comment.post = post
+        return _refuse(request, post, form.error_messages_in_order(), 200)
+    comment = form.build_comment()
     try:
         moderation.submit(comment, request=request)
     except moderation.Refused as refusal:
-        return TemplateResponse(
-            request, "comments/error.html", {"message": refusal.message}, status=refusal.status
-        )
-    return redirect(comment)
+        return _refuse(request, post, [refusal.message], refusal.status)
+
+    if comment.status == Comment.Status.PENDING:
+        # As WordPress: a query the page cache never shares, and (our addition) a signed
+        # cookie, so only this browser sees "Your comment is awaiting moderation."
+        url = f"{post.get_absolute_url()}?{urlencode({'unapproved': comment.pk})}"
+        response = redirect(f"{url}#comment-{comment.pk}")
+        cookies.mark_held(request, response, comment)
+    else:
+        response = redirect(comment)
+    if form.user is None and CONSENT_FIELD in form.fields:
+        cookies.remember_details(response, comment, consent=form.consents)
+    return response
 
 
 @login_required

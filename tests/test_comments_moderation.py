@@ -6,19 +6,12 @@ import pytest
 import time_machine
 from django.contrib.auth.models import Permission
 
-from blogcms.models import SiteSettings
 from comments.models import Comment
 from comments.moderation import Refused, submit
+from tests.comment_helpers import configure
 from tests.factories import CommentFactory, PostFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
-
-
-def configure(**fields):
-    site = SiteSettings.load()
-    for name, value in fields.items():
-        setattr(site, name, value)
-    site.save()
 
 
 def new_comment(post, **fields):
