@@ -2,6 +2,7 @@
 their own posts, Contributors write drafts and submit them for review."""
 
 from django.contrib import admin, messages
+from js_asset import Media
 
 from .models import Category, OldSlug, Post
 
@@ -45,6 +46,7 @@ class PostAdmin(admin.ModelAdmin):
     view_on_site = True  # "View on site" is the preview: staff see drafts at the permalink
     fieldsets = [
         (None, {"fields": ["title", "slug", "body", "excerpt"]}),
+        ("Featured image", {"fields": ["featured_image", "featured_image_alt"]}),
         ("Publish", {"fields": ["status", "published_at", "author", "sticky"]}),
         ("Categories and tags", {"fields": ["categories", "tags"]}),
         ("Discussion", {"fields": ["comments_open", "pings_open"]}),
@@ -59,6 +61,12 @@ class PostAdmin(admin.ModelAdmin):
     @admin.display(description="categories")
     def category_list(self, obj):
         return ", ".join(c.name for c in obj.categories.all())
+
+    def render_change_form(self, request, context, *args, **kwargs):
+        # The editor's import map is an inline <script>; our CSP allows only 'self' and the
+        # request's nonce, so the form's media carries the nonce (django-csp, js_asset).
+        context["media"] = Media.from_media(context["media"], nonce=request.csp_nonce)
+        return super().render_change_form(request, context, *args, **kwargs)
 
     def get_changeform_initial_data(self, request):
         from blogcms.models import SiteSettings

@@ -4,7 +4,8 @@ Publication is data: a post is visible when it is published and its date has com
 (`Post.objects.published()`), so scheduled posts appear by themselves with no cron.
 """
 
-from datetime import timedelta
+from datetime import date, timedelta
+from urllib.parse import parse_qs, urlsplit
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -16,6 +17,8 @@ from django.utils.html import strip_tags
 from django.utils.text import Truncator, slugify
 from django_prose_editor.fields import ProseEditorField
 from taggit.managers import TaggableManager
+
+from .images import validate_image
 
 UNCATEGORIZED_SLUG = "uncategorized"
 
@@ -109,6 +112,29 @@ class PostQuerySet(models.QuerySet):
             matches = matches.filter(Q(title__icontains=word) | Q(body__icontains=word))
         return matches
 
+    def at_url(self, url):
+        """The post a URL of this site names, in every shape its permalink has had:
+        /YYYY/MM/DD/slug/ (local date), /?p=ID, or a slug it used to have. None otherwise.
+        Only the path and query are read: whether the host is ours is the caller's call."""
+        from django.urls import Resolver404, resolve
+
+        parts = urlsplit(url)
+        if parts.path in ("", "/"):
+            post_id = parse_qs(parts.query).get("p", [""])[0]
+            return self.filter(pk=int(post_id)).first() if post_id.isdigit() else None
+        try:
+            match = resolve(parts.path)
+            kwargs = match.kwargs
+            day = date(kwargs["year"], int(kwargs["month"]), int(kwargs["day"]))
+        except (Resolver404, KeyError, ValueError):
+            return None
+        if match.view_name != "posts:detail":
+            return None
+        for post in self.filter(slug=kwargs["slug"]):
+            if post.local_date.date() == day:
+                return post
+        return self.filter(old_slugs__slug=kwargs["slug"]).first()
+
     def visible_to(self, user):
         """Visitors see published posts. Staff also preview their own drafts, pending,
         private and scheduled posts, and those of others when they may edit them
@@ -162,6 +188,23 @@ class Post(models.Model):
         sanitize=True,
     )
     excerpt = models.TextField(blank=True, help_text="Optional summary for listings and feeds.")
+    featured_image = models.ImageField(
+        upload_to="featured/%Y/%m/",
+        blank=True,
+        validators=[validate_image],
+        width_field="featured_image_width",
+        height_field="featured_image_height",
+        help_text="Optional. JPEG, PNG, GIF or WebP; shown above the post.",
+    )
+    featured_image_alt = models.CharField(
+        "featured image description",
+        max_length=300,
+        blank=True,
+        help_text="What the image shows, for readers who cannot see it.",
+    )
+    # Kept so pages give the image its size before it loads (no layout shift).
+    featured_image_width = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    featured_image_height = models.PositiveIntegerField(null=True, blank=True, editable=False)
     status = models.CharField(
         max_length=10, choices=Status.choices, default=Status.DRAFT, db_index=True
     )
