@@ -330,9 +330,9 @@ def test_cached_post_page_lets_a_second_visitor_comment():
     response = second_visitor.post(
         f"/wp-comments-post/{post.pk}/",
         {
-            "author_name": "Second Visitor",
-            "author_email": "second@example.com",
-            "content": "Posted from a cached page.",
+            "author": "Second Visitor",
+            "email": "second@example.com",
+            "comment": "Posted from a cached page.",
             "csrfmiddlewaretoken": token,
         },
     )
