@@ -13,6 +13,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("sitemap.xml", sitemap, {"sitemaps": sitemaps}, name="sitemap"),
     path("", include("comments.urls")),
+    path("", include("comments.linkbacks.urls")),
     path("", include("posts.urls")),
     # Uploaded images; a production host serves these from its web server or object storage.
     path("media/<path:path>", serve, {"document_root": settings.MEDIA_ROOT}),

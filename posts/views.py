@@ -16,6 +16,7 @@ from django.views.decorators.http import require_safe
 from taggit.models import Tag
 
 from comments.display import post_page_context
+from comments.linkbacks.endpoints import advertise_linkback_endpoints
 
 from .models import Category, OldSlug, Post
 
@@ -203,6 +204,8 @@ def post_detail(request, year, month, day, slug):
     if not post.is_published:
         # A preview of a draft, pending, private or scheduled post is never cached.
         add_never_cache_headers(response)
+    elif post.pings_open:
+        advertise_linkback_endpoints(request, response)
     return response
 
 

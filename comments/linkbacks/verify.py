@@ -1,0 +1,195 @@
+"""Verifying a linkback: is the target one of our posts that takes pings, does the source
+really link to it, and may we store it. Pingbacks (synchronous, at the XML-RPC endpoint)
+and webmentions (in a background task) share every step; each refusal carries the
+Pingback 1.0 fault code (https://www.hixie.ch/specs/pingback/pingback#TOC3) and a
+message in WordPress's words (class-wp-xmlrpc-server.php, pingback_ping).
+"""
+
+import hashlib
+import logging
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import DatabaseError
+
+from blogcms.models import SiteSettings
+from comments.models import MAX_URL, Comment
+from comments.moderation import Refused, submit
+from posts.models import Post
+
+from . import fetch
+from .pages import read_page
+
+log = logging.getLogger(__name__)
+
+# Pingback 1.0 fault codes.
+GENERIC = 0
+SOURCE_NOT_FOUND = 16
+NO_LINK = 17
+TARGET_NOT_FOUND = 32
+TARGET_INVALID = 33
+ALREADY_REGISTERED = 48
+ACCESS_DENIED = 49
+UPSTREAM_ERROR = 50
+
+# Per source host, at most this many linkbacks are verified in this many seconds.
+DEFAULT_RATE = (10, 60)
+
+
+class LinkbackRefused(Exception):
+    def __init__(self, code, message):
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+class SourceGone(LinkbackRefused):
+    """The source answered 410 Gone: a webmention it made is withdrawn (Webmention §3.2.2)."""
+
+
+def our_hosts(request=None):
+    """The host[:port] names this site answers to: the public site URL, and the request's."""
+    hosts = {urlsplit(getattr(settings, "BLOGCMS_SITE_URL", "")).netloc.lower()}
+    if request is not None:
+        hosts.add(request.get_host().lower())
+    return hosts - {""}
+
+
+def http_url(url):
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018  (raises ValueError on a bad port)
+    except ValueError:
+        return False
+    return parts.scheme in ("http", "https") and bool(parts.hostname)
+
+
+def target_post(target, hosts):
+    """The post `target` names, if it may receive linkbacks (else fault 32 or 33)."""
+    if not http_url(target) or urlsplit(target).netloc.lower() not in hosts:
+        raise LinkbackRefused(TARGET_NOT_FOUND, "The specified target URL is not on this site.")
+    post = Post.objects.at_url(target)
+    if post is None:
+        raise LinkbackRefused(TARGET_NOT_FOUND, "The specified target URL does not exist.")
+    if not (post.is_published and post.pings_open):
+        raise LinkbackRefused(
+            TARGET_INVALID,
+            "The specified target URL cannot be used as a target. It either doesn't exist, "
+            "or it is not a pingback-enabled resource.",
+        )
+    return post
+
+
+def check_source(source, target):
+    if not http_url(source) or len(source) > MAX_URL:
+        raise LinkbackRefused(SOURCE_NOT_FOUND, "The source URL does not exist.")
+    if source == target:
+        raise LinkbackRefused(
+            GENERIC, "The source URL and the target URL cannot both point to the same resource."
+        )
+
+
+def existing(post, source):
+    """The linkback `source` already left on `post`, if any (trashed ones count: WordPress)."""
+    return (
+        Comment.objects.filter(post=post, author_url=source)
+        .exclude(type=Comment.Type.COMMENT)
+        .first()
+    )
+
+
+def check_policy(source):
+    """Refuse (49) a blocked source, or one whose host is over its rate, before fetching it."""
+    site = SiteSettings.load()
+    lowered = source.lower()
+    if any(word.lower() in lowered for word in site.keyword_list("disallowed_keys")):
+        raise LinkbackRefused(ACCESS_DENIED, "Access denied.")
+    if not within_rate(urlsplit(source).hostname):
+        raise LinkbackRefused(
+            ACCESS_DENIED, "Too many pingbacks from that site; please try again later."
+        )
+
+
+def within_rate(host):
+    """Count one linkback from `host`; False once it is over BLOGCMS_LINKBACK_RATE.
+
+    The counter lives in the shared cache (Redis in production), so every worker sees
+    it; add() then incr() is atomic there, and a window starts at a host's first ping.
+    """
+    limit, seconds = getattr(settings, "BLOGCMS_LINKBACK_RATE", DEFAULT_RATE)
+    key = "linkbacks:rate:" + hashlib.sha256(host.lower().encode()).hexdigest()[:32]
+    cache.add(key, 0, seconds)
+    try:
+        count = cache.incr(key)
+    except ValueError:  # the window expired between add() and incr()
+        cache.add(key, 1, seconds)
+        count = 1
+    return count <= limit
+
+
+@dataclass
+class Mention:
+    title: str
+    excerpt: str
+
+    def author_for(self, source):
+        """Shown as the response's author: the page title, else the source's host."""
+        return self.title or urlsplit(source).hostname
+
+
+def read_source(source, target):
+    """Fetch the source through the safe fetcher; its title and the words around the link.
+
+    Raises LinkbackRefused 16 when it cannot be fetched (SourceGone on 410), 17 when it
+    does not link to the target.
+    """
+    try:
+        fetched = fetch.fetch_page(source)
+    except fetch.FetchError as exc:
+        raise LinkbackRefused(SOURCE_NOT_FOUND, f"The source URL does not exist: {exc}") from exc
+    if fetched.status == 410:
+        raise SourceGone(SOURCE_NOT_FOUND, "The source URL is gone (HTTP 410).")
+    if not fetched.ok:
+        raise LinkbackRefused(
+            SOURCE_NOT_FOUND, f"The source URL does not exist (HTTP {fetched.status})."
+        )
+    page = read_page(fetched.url, fetched.text)
+    if not page.links_to(target):
+        raise LinkbackRefused(
+            NO_LINK,
+            "The source URL does not contain a link to the target URL, and so cannot be "
+            "used as a source.",
+        )
+    return Mention(page.author_title, page.excerpt_around(target))
+
+
+def new_response(post, source, mention, kind, *, ip=None, user_agent=""):
+    return Comment(
+        post=post,
+        type=kind,
+        author_name=mention.author_for(source),
+        author_email="",
+        author_url=source,
+        author_ip=ip,
+        user_agent=user_agent[:255],
+        content=mention.excerpt,
+    )
+
+
+def store(comment):
+    """Save through moderation (the one path for every response); refusals become faults."""
+    try:
+        return submit(comment)
+    except Refused as exc:
+        if exc.code == "duplicate":
+            raise LinkbackRefused(
+                ALREADY_REGISTERED, "The pingback has already been registered."
+            ) from exc
+        raise LinkbackRefused(ACCESS_DENIED, exc.message) from exc
+    except DatabaseError as exc:
+        log.exception("linkback from %s could not be stored", comment.author_url)
+        raise LinkbackRefused(
+            UPSTREAM_ERROR, "The response could not be stored; please try again later."
+        ) from exc

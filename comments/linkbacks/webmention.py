@@ -1,0 +1,79 @@
+"""Receiving webmentions (W3C Recommendation, https://www.w3.org/TR/webmention/#receiving).
+
+The endpoint only validates (§3.2.1: 400 with a reason for a bad request) and answers 202;
+the source is fetched and verified later in a task (§3.2.2), through the same verifier as
+pingbacks. A mention sent again updates the stored response; a source that is gone (410)
+or no longer links to us removes it.
+"""
+
+import logging
+
+from django.db import transaction
+from django.http import HttpResponse
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
+
+from comments.models import Comment
+from posts.models import Post
+
+from . import verify
+
+log = logging.getLogger(__name__)
+
+
+def _text(message, status):
+    return HttpResponse(message, status=status, content_type="text/plain; charset=utf-8")
+
+
+@csrf_exempt
+@require_POST
+def endpoint(request):
+    source = request.POST.get("source", "").strip()
+    target = request.POST.get("target", "").strip()
+    if not (source and target):
+        return _text("Both source and target are required.", 400)
+    try:
+        verify.check_source(source, target)
+        post = verify.target_post(target, verify.our_hosts(request))
+        verify.check_policy(source)
+    except verify.LinkbackRefused as refused:
+        return _text(refused.message, 429 if refused.code == verify.ACCESS_DENIED else 400)
+    from .tasks import verify_webmention
+
+    ip = request.META.get("REMOTE_ADDR")
+    agent = request.META.get("HTTP_USER_AGENT", "")
+    transaction.on_commit(lambda: verify_webmention.enqueue(source, target, post.pk, ip, agent))
+    return _text("Accepted: the mention will be verified shortly.", 202)
+
+
+def process(source, target, post_id, ip=None, user_agent=""):
+    """Verify a webmention and store, update or remove the response it made. Returns what
+    happened, for the task's result."""
+    post = Post.objects.filter(pk=post_id).first()
+    if post is None:
+        return "post gone"
+    previous = verify.existing(post, source)
+    try:
+        mention = verify.read_source(source, target)
+    except verify.LinkbackRefused as refused:
+        if isinstance(refused, verify.SourceGone) or refused.code == verify.NO_LINK:
+            if previous is not None:
+                previous.delete()
+                return "removed"
+            return "refused"
+        log.info("webmention from %s not verified: %s", source, refused.message)
+        return "unverified"
+    if previous is not None:
+        previous.author_name = mention.author_for(source)
+        previous.content = mention.excerpt
+        previous.save()
+        return "updated"
+    response = verify.new_response(
+        post, source, mention, Comment.Type.WEBMENTION, ip=ip, user_agent=user_agent
+    )
+    try:
+        verify.store(response)
+    except verify.LinkbackRefused as refused:
+        log.info("webmention from %s refused: %s", source, refused.message)
+        return "refused"
+    return "stored"

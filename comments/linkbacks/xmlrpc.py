@@ -1,0 +1,192 @@
+"""The XML-RPC endpoint at /xmlrpc.php (where WordPress blogs send pingbacks) and /xmlrpc/.
+
+Python's xmlrpc machinery marshals values, but the body is parsed by defusedxml's expat
+parser with DTDs, entity declarations and external references forbidden, so a billion-
+laughs or XXE body is refused at its first declaration. Every answer is an XML-RPC
+response with HTTP 200, faults included (the codes of the XML-RPC fault interop spec,
+http://xmlrpc-epi.sourceforge.net/specs/rfc.fault_codes.php); there is no
+system.multicall, so one request causes at most one source fetch.
+"""
+
+import xml.parsers.expat
+import xmlrpc.client
+from dataclasses import dataclass
+
+from defusedxml import DefusedXmlException
+from defusedxml.xmlrpc import DefusedExpatParser
+from django.http import HttpResponse, HttpResponseNotAllowed
+from django.views.decorators.csrf import csrf_exempt
+
+from blogcms.models import SiteSettings
+from comments.models import Comment
+
+from . import verify
+
+MAX_BODY = 64 * 1024  # a pingback call is a few hundred bytes
+
+NOT_WELL_FORMED = -32700
+INVALID_REQUEST = -32600
+METHOD_NOT_FOUND = -32601
+INVALID_PARAMS = -32602
+
+XMLRPC_TYPES = {"string": str, "int": int, "boolean": bool, "array": list, "struct": dict}
+
+
+@dataclass
+class Method:
+    function: object
+    signature: list  # XML-RPC type names: the return type, then each argument's
+    help: str
+
+
+METHODS = {}
+
+
+def method(name, signature):
+    """Register an XML-RPC method; its docstring is what system.methodHelp answers."""
+
+    def register(function):
+        METHODS[name] = Method(function, signature, function.__doc__.strip())
+        return function
+
+    return register
+
+
+def loads(body):
+    """(params, method name) from an XML-RPC request body, parsed with defusedxml."""
+    unmarshaller = xmlrpc.client.Unmarshaller(use_builtin_types=True)
+    parser = DefusedExpatParser(unmarshaller, forbid_dtd=True)
+    try:
+        parser.feed(body)
+        parser.close()
+        params, name = unmarshaller.close(), unmarshaller.getmethodname()
+    except (xml.parsers.expat.ExpatError, DefusedXmlException) as exc:
+        raise xmlrpc.client.Fault(NOT_WELL_FORMED, f"parse error. not well formed: {exc}") from exc
+    except (ValueError, TypeError, IndexError, xmlrpc.client.Error) as exc:
+        # The unmarshaller's own complaints about a well-formed but invalid body.
+        raise xmlrpc.client.Fault(INVALID_REQUEST, "server error. invalid xml-rpc.") from exc
+    if not name:
+        raise xmlrpc.client.Fault(INVALID_REQUEST, "server error. invalid xml-rpc. no method.")
+    return params, name
+
+
+def check_params(name, params):
+    """Argument count and types against the method's signature (-32602 when wrong)."""
+    expected = METHODS[name].signature[1:]
+    if len(params) != len(expected):
+        raise xmlrpc.client.Fault(
+            INVALID_PARAMS, f"{name} takes {len(expected)} parameter(s), {len(params)} given."
+        )
+    for position, (value, type_name) in enumerate(zip(params, expected, strict=True), 1):
+        # bool is an int in Python but not in XML-RPC, hence `type(...) is`.
+        if type(value) is not XMLRPC_TYPES[type_name]:
+            raise xmlrpc.client.Fault(
+                INVALID_PARAMS, f"{name}: parameter {position} must be a {type_name}."
+            )
+
+
+def dispatch(request, body):
+    params, name = loads(body)
+    if name not in METHODS:
+        raise xmlrpc.client.Fault(
+            METHOD_NOT_FOUND, f"server error. requested method {name} does not exist."
+        )
+    check_params(name, params)
+    return METHODS[name].function(request, *params)
+
+
+@csrf_exempt
+def endpoint(request):
+    if request.method != "POST":
+        return HttpResponseNotAllowed(
+            ["POST"], "XML-RPC server accepts POST requests only.", content_type="text/plain"
+        )
+    declared = request.META.get("CONTENT_LENGTH") or "0"
+    if not declared.isdigit() or int(declared) > MAX_BODY:
+        answer = xmlrpc.client.Fault(INVALID_REQUEST, "server error. request too large.")
+    else:
+        try:
+            answer = (dispatch(request, request.read(MAX_BODY)),)
+        except xmlrpc.client.Fault as fault:
+            answer = fault
+    body = xmlrpc.client.dumps(answer, methodresponse=True, encoding="utf-8")
+    return HttpResponse(body, content_type="text/xml; charset=utf-8")
+
+
+def pingback_fault(refused):
+    """The fault a refused pingback answers with; with pingback_hide_fault_details on, every
+    fault but 48 is a bare 0 so the endpoint cannot be used as a port scanner (WordPress
+    3.5.1, xmlrpc_pingback_error)."""
+    if (
+        refused.code != verify.ALREADY_REGISTERED
+        and SiteSettings.load().pingback_hide_fault_details
+    ):
+        return xmlrpc.client.Fault(0, "")
+    return xmlrpc.client.Fault(refused.code, refused.message)
+
+
+@method("pingback.ping", ["string", "string", "string"])
+def pingback_ping(request, source, target):
+    """Notifies the server that a link has been added to sourceURI, pointing to targetURI."""
+    try:
+        post = verify.target_post(target, verify.our_hosts(request))
+        verify.check_source(source, target)
+        if verify.existing(post, source):
+            raise verify.LinkbackRefused(
+                verify.ALREADY_REGISTERED, "The pingback has already been registered."
+            )
+        verify.check_policy(source)
+        mention = verify.read_source(source, target)
+        verify.store(
+            verify.new_response(
+                post,
+                source,
+                mention,
+                Comment.Type.PINGBACK,
+                ip=request.META.get("REMOTE_ADDR"),
+                user_agent=request.META.get("HTTP_USER_AGENT", ""),
+            )
+        )
+    except verify.LinkbackRefused as refused:
+        raise pingback_fault(refused) from refused
+    return f"Pingback from {source} to {target} registered. Keep the web talking! :-)"
+
+
+@method("pingback.extensions.getPingbacks", ["array", "string"])
+def get_pingbacks(request, url):
+    """Returns the source URLs of the approved pingbacks to the post at the given URL."""
+    try:
+        post = verify.target_post(url, verify.our_hosts(request))
+    except verify.LinkbackRefused as refused:
+        raise xmlrpc.client.Fault(refused.code, refused.message) from refused
+    return list(
+        Comment.objects.approved()
+        .filter(post=post, type=Comment.Type.PINGBACK)
+        .values_list("author_url", flat=True)
+    )
+
+
+@method("system.listMethods", ["array"])
+def list_methods(request):
+    """Returns a list of the methods the server has."""
+    return sorted(METHODS)
+
+
+@method("system.methodHelp", ["string", "string"])
+def method_help(request, name):
+    """Returns help text for the named method."""
+    return _known(name).help
+
+
+@method("system.methodSignature", ["array", "string"])
+def method_signature(request, name):
+    """Returns the signature of the named method: its return type, then its arguments'."""
+    return [_known(name).signature]
+
+
+def _known(name):
+    if name not in METHODS:
+        raise xmlrpc.client.Fault(
+            METHOD_NOT_FOUND, f"server error. requested method {name} does not exist."
+        )
+    return METHODS[name]

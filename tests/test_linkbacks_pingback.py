@@ -1,0 +1,229 @@
+"""pingback.ping: verification against a real source page, every fault code, storage."""
+
+import datetime
+import xmlrpc.client
+from unittest import mock
+
+import pytest
+from django.db import OperationalError
+from django.utils import timezone
+
+from blogcms.models import SiteSettings
+from comments.models import Comment
+from posts.models import Post
+from tests.factories import CommentFactory, PostFactory
+from tests.linkback_peers import StubBlog, linking_page
+from tests.test_xmlrpc import call
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _loopback_peers(settings):
+    """The stub blog lives on 127.0.0.1."""
+    settings.BLOGCMS_FETCH_ALLOW_LOOPBACK = True
+
+
+@pytest.fixture
+def stub():
+    with StubBlog() as blog:
+        yield blog
+
+
+@pytest.fixture
+def post():
+    return PostFactory(title="Serrano opposes the policy", slug="serrano")
+
+
+def permalink(post):
+    return f"http://testserver{post.get_absolute_url()}"
+
+
+def ping(client, source, target):
+    return call(client, "pingback.ping", source, target)
+
+
+def test_a_real_link_is_registered_as_a_held_pingback(client, stub, post):
+    """A source that links to the post is stored with its title and "[…] context […]"."""
+    source = stub.page(
+        "/their-post/",
+        linking_page(
+            "  Their   take on it ",
+            permalink(post),
+            before="Earlier today " + "many words " * 30 + "the congressman said, as",
+            after="reports, that the policy " + "goes on and on " * 20,
+        ),
+    )
+    result = ping(client, source, permalink(post))
+    assert result == (
+        f"Pingback from {source} to {permalink(post)} registered. Keep the web talking! :-)"
+    )
+    response = Comment.objects.get(post=post)
+    assert response.type == Comment.Type.PINGBACK
+    assert response.author_name == "Their take on it"
+    assert response.author_url == source and response.author_email == ""
+    assert response.author_ip == "127.0.0.1"
+    assert response.status == Comment.Status.PENDING  # linkbacks are never "previously approved"
+    assert response.content.startswith("[…] ") and response.content.endswith(" […]")
+    assert "the congressman said, as this post reports, that the policy" in response.content
+    before, after = response.content[4:-4].split("this post")
+    assert len(before.strip()) <= 100 and len(after.strip()) <= 100
+    assert not before.startswith(" man") and "<" not in response.content
+
+
+def test_every_permalink_shape_is_a_target(client, stub, post):
+    """The target may be the dated permalink, /?p=ID, or an old slug's permalink."""
+    post.slug = "serrano-renamed"
+    post.save()
+    old = permalink(post).replace("serrano-renamed", "serrano")
+    by_id = f"http://testserver/?p={post.pk}"
+    for number, target in enumerate([permalink(post), by_id, old]):
+        source = stub.page(f"/p{number}/", linking_page(f"Them {number}", target))
+        assert "registered" in ping(client, source, target)
+    assert post.responses.count() == 3
+
+
+@pytest.mark.parametrize(
+    "target",
+    [
+        "http://elsewhere.example/2020/01/01/serrano/",
+        "http://testserver/2011/08/19/no-such-post/",
+        "http://testserver/category/uncategorized/",
+        "not a url",
+    ],
+)
+def test_a_target_that_names_none_of_our_posts_is_32(client, stub, target):
+    """A target not on this site, or naming no post, is fault 32."""
+    source = stub.page("/s/", linking_page("Them", target))
+    assert ping(client, source, target).faultCode == 32
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"status": Post.Status.DRAFT},
+        {"status": Post.Status.PRIVATE},
+        {"status": Post.Status.PENDING},
+        {"pings_open": False},
+        {"published_at": timezone.now() + datetime.timedelta(days=1)},
+    ],
+    ids=["draft", "private", "pending", "pings-closed", "scheduled"],
+)
+def test_a_post_that_cannot_take_pings_is_33(client, stub, change):
+    """Drafts, private, pending and scheduled posts and closed pings are fault 33."""
+    post = PostFactory(**change)
+    source = stub.page("/s/", linking_page("Them", permalink(post)))
+    assert ping(client, source, permalink(post)).faultCode == 33
+    assert not stub.received, "the source must not be fetched for a refused target"
+
+
+@pytest.mark.parametrize(
+    "source", ["STUB/missing/", "http://10.0.0.1/post/", "http://127.0.0.1:9/closed"]
+)
+def test_an_unfetchable_source_is_16(client, stub, post, source):
+    """A 404 source, a private address and a closed port are fault 16."""
+    source = source.replace("STUB", stub.base)
+    assert ping(client, source, permalink(post)).faultCode == 16
+
+
+def test_a_source_without_the_link_is_17(client, stub, post):
+    """A source page that does not link to the target is fault 17."""
+    source = stub.page("/s/", linking_page("Them", "http://testserver/elsewhere/"))
+    fault = ping(client, source, permalink(post))
+    assert fault.faultCode == 17
+    assert "does not contain a link" in fault.faultString
+    assert not post.responses.exists()
+
+
+def test_a_repeated_pingback_is_48_and_fetches_nothing(client, stub, post):
+    """The same source pinging the same post again is fault 48, answered before any fetch."""
+    source = stub.page("/s/", linking_page("Them", permalink(post)))
+    assert "registered" in ping(client, source, permalink(post))
+    fetched = len(stub.received)
+    fault = ping(client, source, permalink(post))
+    assert fault.faultCode == 48
+    assert len(stub.received) == fetched
+    assert post.responses.count() == 1
+
+
+def test_a_disallowed_source_is_49_without_a_fetch(client, stub, post):
+    """A source matching the disallowed keys is fault 49, and is never fetched."""
+    site = SiteSettings.load()
+    site.disallowed_keys = "spam-farm\n127.0.0.1"
+    site.save()
+    source = stub.page("/s/", linking_page("Them", permalink(post)))
+    assert ping(client, source, permalink(post)).faultCode == 49
+    assert not stub.received
+
+
+def test_a_burst_from_one_host_is_rate_limited_without_fetching_each(client, stub, post):
+    """100 pingbacks from one source host: the first 10 verified, 90 refused with 49 unfetched."""
+    for number in range(100):
+        stub.page(f"/s{number}/", linking_page(f"Them {number}", permalink(post)))
+    codes = []
+    for number in range(100):
+        result = ping(client, stub.url(f"/s{number}/"), permalink(post))
+        codes.append(result.faultCode if isinstance(result, xmlrpc.client.Fault) else "ok")
+    assert codes.count("ok") == 10 and codes.count(49) == 90
+    assert len(stub.received) == 10
+
+
+def test_a_database_failure_is_50(client, stub, post):
+    """A failure of a system we depend on (the database) is fault 50, not a 500."""
+    source = stub.page("/s/", linking_page("Them", permalink(post)))
+    with mock.patch("comments.linkbacks.verify.submit", side_effect=OperationalError("down")):
+        assert ping(client, source, permalink(post)).faultCode == 50
+
+
+def test_source_and_target_the_same_is_0(client, post):
+    """A post cannot ping itself: the generic fault 0."""
+    assert ping(client, permalink(post), permalink(post)).faultCode == 0
+
+
+def test_hidden_fault_details_answer_bare_zero_except_48(client, stub, post):
+    """With pingback_hide_fault_details every fault but 48 is code 0 with no message."""
+    site = SiteSettings.load()
+    site.pingback_hide_fault_details = True
+    site.save()
+    fault = ping(
+        client, stub.page("/s/", linking_page("Them", "http://x.example/")), permalink(post)
+    )
+    assert (fault.faultCode, fault.faultString) == (0, "")
+    assert ping(client, "http://10.0.0.1/", permalink(post)).faultString == ""
+    good = stub.page("/g/", linking_page("Them", permalink(post)))
+    ping(client, good, permalink(post))
+    assert ping(client, good, permalink(post)).faultCode == 48
+
+
+def test_get_pingbacks_lists_approved_sources(client, post):
+    """pingback.extensions.getPingbacks returns the approved pingbacks' source URLs."""
+    CommentFactory(post=post, type=Comment.Type.PINGBACK, author_url="http://a.example/1")
+    CommentFactory(
+        post=post,
+        type=Comment.Type.PINGBACK,
+        author_url="http://b.example/2",
+        status=Comment.Status.PENDING,
+    )
+    CommentFactory(post=post, author_url="http://c.example/")
+    result = call(client, "pingback.extensions.getPingbacks", permalink(post))
+    assert result == ["http://a.example/1"]
+    missing = call(client, "pingback.extensions.getPingbacks", "http://testserver/2001/01/01/x/")
+    assert missing.faultCode == 32
+
+
+def test_post_pages_advertise_both_endpoints(client, post):
+    """A published post that takes pings sends X-Pingback, Link and both <link> elements."""
+    response = client.get(post.get_absolute_url())
+    assert response["X-Pingback"] == "http://testserver/xmlrpc.php"
+    assert response["Link"] == '<http://testserver/webmention/>; rel="webmention"'
+    html = response.content.decode()
+    assert '<link rel="pingback" href="http://testserver/xmlrpc.php">' in html
+    assert '<link rel="webmention" href="http://testserver/webmention/">' in html
+
+
+def test_posts_closed_to_pings_advertise_nothing(client):
+    """No endpoint is advertised where pings would be refused."""
+    post = PostFactory(pings_open=False)
+    response = client.get(post.get_absolute_url())
+    assert "X-Pingback" not in response and "Link" not in response
+    assert 'rel="pingback"' not in response.content.decode()
