@@ -1,11 +1,180 @@
-from django.contrib import admin
+"""The moderation queue, as good as WordPress's edit-comments.php: the pending count on the
+admin index, filters with counts, search, bulk approve/unapprove/spam/trash/delete, edit,
+reply from the admin, and the privacy tools (export or erase a commenter's data)."""
 
+import json
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.db import models
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html
+from django.utils.text import Truncator
+
+from . import moderation, privacy
 from .models import Comment
+
+Status = Comment.Status
+
+
+def _status_action(status, description, done):
+    def action(modeladmin, request, queryset):
+        count = queryset.set_status(status)
+        modeladmin.message_user(request, f"{count} response(s) {done}.", messages.SUCCESS)
+
+    action.__name__ = f"mark_{status}"
+    return admin.action(description=description, permissions=["change"])(action)
+
+
+class ReplyForm(forms.Form):
+    comment = forms.CharField(label="Reply", widget=forms.Textarea(attrs={"rows": 8, "cols": 60}))
+
+
+class PrivacyForm(forms.Form):
+    email = forms.EmailField(label="Commenter's email address")
+    remove_text = forms.BooleanField(
+        label="Also remove the text of their comments (otherwise it is kept, anonymised)",
+        required=False,
+    )
 
 
 @admin.register(Comment)
 class CommentAdmin(admin.ModelAdmin):
-    list_display = ["author_name", "type", "status", "post", "created_at"]
-    list_filter = ["status", "type"]
-    search_fields = ["author_name", "author_email", "author_url", "content"]
+    list_display = ["author_column", "excerpt", "in_response_to", "type", "status", "created_at"]
+    list_display_links = ["excerpt"]
+    list_filter = ["status", "type", ("post", admin.RelatedOnlyFieldListFilter)]
+    show_facets = admin.ShowFacets.ALWAYS  # "Pending (3)", as WordPress's status links
+    search_fields = ["author_name", "author_email", "author_url", "author_ip", "content"]
+    date_hierarchy = "created_at"
+    list_select_related = ["post"]
+    list_per_page = 50
     raw_id_fields = ["post", "parent", "user"]
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+    readonly_fields = ["shown_as", "author_ip", "user_agent", "reply_link"]
+    actions = [
+        _status_action(Status.APPROVED, "Approve", "approved"),
+        _status_action(Status.PENDING, "Unapprove", "unapproved"),
+        _status_action(Status.SPAM, "Mark as spam", "marked as spam"),
+        _status_action(Status.TRASH, "Move to Trash", "moved to the trash"),
+        "delete_selected",
+    ]
+    fieldsets = [
+        (None, {"fields": ["status", "post", "parent", "type", "reply_link"]}),
+        ("Author", {"fields": ["author_name", "author_email", "author_url", "user"]}),
+        ("Comment", {"fields": ["content", "shown_as", "created_at"]}),
+        ("Sent from", {"fields": ["author_ip", "user_agent"], "classes": ["collapse"]}),
+    ]
+
+    @admin.display(description="author", ordering="author_name")
+    def author_column(self, obj):
+        return format_html(
+            "<strong>{}</strong><br>{}<br>{}",
+            obj.author_name or "Anonymous",
+            obj.author_email,
+            obj.author_ip or "",
+        )
+
+    @admin.display(description="comment")
+    def excerpt(self, obj):
+        return Truncator(obj.content).chars(120)
+
+    @admin.display(description="in response to", ordering="post__title")
+    def in_response_to(self, obj):
+        return format_html(
+            '<a href="{}">{}</a> · <a href="{}">reply</a>',
+            obj.get_absolute_url(),
+            obj.post.title,
+            reverse("admin:comments_comment_reply", args=[obj.pk]),
+        )
+
+    @admin.display(description="as shown on the site")
+    def shown_as(self, obj):
+        return format_html('<div class="comment-content">{}</div>', obj.content_html)
+
+    @admin.display(description="reply")
+    def reply_link(self, obj):
+        if not obj.pk:
+            return "—"
+        url = reverse("admin:comments_comment_reply", args=[obj.pk])
+        return format_html('<a href="{}">Reply to this comment</a>', url)
+
+    def get_urls(self):
+        extra = [
+            path(
+                "<int:object_id>/reply/",
+                self.admin_site.admin_view(self.reply_view),
+                name="comments_comment_reply",
+            ),
+            path(
+                "privacy/",
+                self.admin_site.admin_view(self.privacy_view),
+                name="comments_comment_privacy",
+            ),
+        ]
+        return extra + super().get_urls()
+
+    def reply_view(self, request, object_id):
+        """Reply from the admin; a held comment answered is approved first (WordPress's
+        "Approve and Reply")."""
+        parent = get_object_or_404(Comment.objects.select_related("post"), pk=object_id)
+        if not self.has_change_permission(request, parent):
+            raise PermissionDenied
+        form = ReplyForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            if parent.status != Status.APPROVED:
+                parent.approve()
+            user = request.user
+            reply = Comment(
+                post=parent.post,
+                parent=parent,
+                user=user,
+                author_name=user.get_full_name() or user.get_username(),
+                author_email=user.email,
+                content=form.cleaned_data["comment"],
+            )
+            try:
+                moderation.submit(reply, request=request)
+            except moderation.Refused as refusal:
+                self.message_user(request, refusal.message, messages.ERROR)
+            else:
+                self.message_user(request, "Reply published.", messages.SUCCESS)
+                return redirect("admin:comments_comment_changelist")
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": f"Reply to {parent.author_name or 'Anonymous'}",
+            "parent": parent,
+            "form": form,
+        }
+        return TemplateResponse(request, "admin/comments/comment/reply.html", context)
+
+    def privacy_view(self, request):
+        """Export (JSON) or erase a commenter's personal data by email address."""
+        if not self.has_change_permission(request):
+            raise PermissionDenied
+        form = PrivacyForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            email = form.cleaned_data["email"]
+            if "erase" in request.POST:
+                if not self.has_delete_permission(request):
+                    raise PermissionDenied
+                count = privacy.erase_personal_data(
+                    email, remove_text=form.cleaned_data["remove_text"]
+                )
+                self.message_user(request, f"Erased the data of {count} response(s).")
+                return redirect("admin:comments_comment_privacy")
+            data = json.dumps(privacy.export_personal_data(email), indent=2, ensure_ascii=False)
+            response = HttpResponse(data, content_type="application/json")
+            response["Content-Disposition"] = 'attachment; filename="commenter-data.json"'
+            return response
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": "Export or erase a commenter's personal data",
+            "form": form,
+        }
+        return TemplateResponse(request, "admin/comments/comment/privacy.html", context)

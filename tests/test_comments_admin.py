@@ -1,0 +1,192 @@
+"""The admin moderation queue and the privacy tools."""
+
+import json
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.test import Client
+
+from comments.models import Comment
+from comments.privacy import DELETED_TEXT
+from tests.factories import CommentFactory, PostFactory, StaffFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+CHANGELIST = "/admin/comments/comment/"
+
+
+@pytest.fixture
+def staff_client(client):
+    client.force_login(StaffFactory(first_name="Mod", last_name="Erator"))
+    return client
+
+
+def test_index_shows_pending_count(staff_client):
+    """The admin index says how many comments await moderation and links to them."""
+    CommentFactory.create_batch(3, status=Comment.Status.PENDING)
+    CommentFactory(status=Comment.Status.APPROVED)
+    page = staff_client.get("/admin/")
+    assert "<strong>3</strong> comments awaiting moderation" in page.text
+    assert f"{CHANGELIST}?status__exact=pending" in page.text
+
+
+def test_filters_show_counts_and_filter(staff_client):
+    """Status, type and post filters narrow the queue; facet counts are shown."""
+    post = PostFactory(title="Filtered post")
+    CommentFactory(post=post, status=Comment.Status.PENDING, content="held one")
+    CommentFactory(status=Comment.Status.SPAM, content="spam one")
+    CommentFactory(type=Comment.Type.PINGBACK, content="ping one")
+    page = staff_client.get(f"{CHANGELIST}?status__exact=pending")
+    assert "held one" in page.text and "spam one" not in page.text
+    assert "Pending (1)" in staff_client.get(CHANGELIST).text
+    assert "ping one" in staff_client.get(f"{CHANGELIST}?type__exact=pingback").text
+    assert "spam one" not in staff_client.get(f"{CHANGELIST}?post__id__exact={post.pk}").text
+
+
+def test_search_finds_by_author_email_ip_and_text(staff_client):
+    """Search looks in name, email, URL, IP and text."""
+    CommentFactory(author_email="needle@example.com", content="haystack")
+    CommentFactory(author_ip="192.0.2.44", content="by ip")
+    assert "haystack" in staff_client.get(f"{CHANGELIST}?q=needle").text
+    assert "by ip" in staff_client.get(f"{CHANGELIST}?q=192.0.2.44").text
+
+
+@pytest.mark.parametrize(
+    ("action", "status"),
+    [
+        ("mark_approved", Comment.Status.APPROVED),
+        ("mark_pending", Comment.Status.PENDING),
+        ("mark_spam", Comment.Status.SPAM),
+        ("mark_trash", Comment.Status.TRASH),
+    ],
+)
+def test_bulk_status_actions(staff_client, action, status):
+    """Bulk approve, unapprove, spam and trash change every selected comment."""
+    comments = CommentFactory.create_batch(3, status=Comment.Status.PENDING)
+    if status == Comment.Status.PENDING:
+        Comment.objects.update(status=Comment.Status.APPROVED)
+    response = staff_client.post(
+        CHANGELIST, {"action": action, "_selected_action": [c.pk for c in comments[:2]]}
+    )
+    assert response.status_code == 302
+    assert Comment.objects.filter(status=status).count() == 2
+
+
+def test_bulk_approve_shows_on_page(staff_client):
+    """A comment approved in bulk appears at once on the post page (cache invalidated)."""
+    comment = CommentFactory(status=Comment.Status.PENDING, content="now visible")
+    visitor = Client()
+    url = comment.post.get_absolute_url()
+    assert "now visible" not in visitor.get(url).text
+    staff_client.post(CHANGELIST, {"action": "mark_approved", "_selected_action": [comment.pk]})
+    assert "now visible" in visitor.get(url).text
+
+
+def test_bulk_delete(staff_client):
+    """Bulk delete removes the selected comments after confirmation."""
+    comments = CommentFactory.create_batch(2)
+    staff_client.post(
+        CHANGELIST,
+        {"action": "delete_selected", "_selected_action": [c.pk for c in comments], "post": "yes"},
+    )
+    assert not Comment.objects.exists()
+
+
+def test_edit_re_renders(staff_client):
+    """Editing a comment in the admin re-renders its safe HTML."""
+    comment = CommentFactory(content="old")
+    url = f"{CHANGELIST}{comment.pk}/change/"
+    page = staff_client.get(url)
+    assert page.status_code == 200 and "Reply to this comment" in page.text
+    data = {
+        "status": "approved",
+        "post": comment.post.pk,
+        "type": "comment",
+        "author_name": "Reader",
+        "author_email": "r@example.com",
+        "content": "new <b>bold</b> <script>x</script>",
+        "created_at_0": "2024-01-01",
+        "created_at_1": "10:00:00",
+    }
+    assert staff_client.post(url, data).status_code == 302
+    comment.refresh_from_db()
+    assert comment.content_html == "<p>new <b>bold</b> x</p>"
+
+
+def test_reply_from_admin_approves_parent_and_threads(staff_client):
+    """Replying to a held comment approves it and publishes the reply under it."""
+    parent = CommentFactory(status=Comment.Status.PENDING)
+    url = f"{CHANGELIST}{parent.pk}/reply/"
+    assert "Approve and Reply" in staff_client.get(url).text
+    assert staff_client.post(url, {"comment": "Thanks for writing."}).status_code == 302
+    parent.refresh_from_db()
+    reply = Comment.objects.get(parent=parent)
+    assert parent.status == reply.status == Comment.Status.APPROVED
+    assert reply.author_name == "Mod Erator"
+
+
+def test_queue_needs_permission(client):
+    """Staff without the comment permission cannot open the queue or reply."""
+    client.force_login(UserFactory(is_staff=True))
+    comment = CommentFactory()
+    assert client.get(CHANGELIST).status_code == 403
+    assert client.get(f"{CHANGELIST}{comment.pk}/reply/").status_code == 403
+
+
+def make_commenter_history():
+    user_post = PostFactory(title="First")
+    mine = [
+        CommentFactory(post=user_post, author_email="Private@Example.com", author_ip="192.0.2.1"),
+        CommentFactory(author_email="private@example.com", user_agent="Browser/1"),
+    ]
+    other = CommentFactory(author_email="someone@example.com")
+    return mine, other
+
+
+def test_export_from_admin_is_json(staff_client):
+    """The admin exports every comment of an email address as JSON."""
+    mine, _ = make_commenter_history()
+    response = staff_client.post(
+        f"{CHANGELIST}privacy/", {"email": "private@example.com", "export": "1"}
+    )
+    assert response["Content-Type"] == "application/json"
+    data = json.loads(response.content)
+    assert [c["id"] for c in data["comments"]] == [c.pk for c in mine]
+    assert data["comments"][0]["ip"] == "192.0.2.1"
+
+
+@pytest.mark.parametrize("remove_text", [False, True])
+def test_erase_from_admin_anonymises(staff_client, remove_text):
+    """Erasing anonymises name, email, URL, IP and agent; text kept or removed as chosen."""
+    mine, other = make_commenter_history()
+    data = {"email": "private@example.com", "erase": "1"}
+    if remove_text:
+        data["remove_text"] = "on"
+    staff_client.post(f"{CHANGELIST}privacy/", data)
+    for comment in mine:
+        comment.refresh_from_db()
+        assert (comment.author_name, comment.author_email, comment.author_ip) == (
+            "Anonymous",
+            "",
+            None,
+        )
+        assert comment.user_agent == ""
+        assert (comment.content == DELETED_TEXT) is remove_text
+        assert (DELETED_TEXT in comment.content_html) is remove_text
+    other.refresh_from_db()
+    assert other.author_email == "someone@example.com"
+
+
+def test_privacy_commands(tmp_path):
+    """export_commenter_data writes JSON; erase_commenter_data anonymises."""
+    mine, _ = make_commenter_history()
+    target = tmp_path / "out.json"
+    call_command(
+        "export_commenter_data", "private@example.com", output=str(target), stderr=StringIO()
+    )
+    assert len(json.loads(target.read_text())["comments"]) == 2
+    out = StringIO()
+    call_command("erase_commenter_data", "private@example.com", "--remove-text", stdout=out)
+    assert "2 response(s)" in out.getvalue()
+    assert not Comment.objects.filter(author_email__iexact="private@example.com").exists()
+    assert Comment.objects.filter(content=DELETED_TEXT).count() == 2
