@@ -4,6 +4,8 @@ their own posts, Contributors write drafts and submit them for review."""
 from django.contrib import admin, messages
 from js_asset import Media
 
+from comments.linkbacks.admin import OutgoingPingInline, resend_post_linkbacks
+
 from .models import Category, OldSlug, Post
 
 
@@ -41,8 +43,8 @@ class PostAdmin(admin.ModelAdmin):
     search_fields = ["title", "body", "excerpt"]
     prepopulated_fields = {"slug": ["title"]}
     filter_horizontal = ["categories"]
-    inlines = [OldSlugInline]
-    actions = ["publish", "unpublish"]
+    inlines = [OldSlugInline, OutgoingPingInline]
+    actions = ["publish", "unpublish", resend_post_linkbacks]
     view_on_site = True  # "View on site" is the preview: staff see drafts at the permalink
     fieldsets = [
         (None, {"fields": ["title", "slug", "body", "excerpt"]}),

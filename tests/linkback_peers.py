@@ -85,7 +85,9 @@ class StubBlog:
         self._server.blog = self
 
     def __enter__(self):
-        self._thread = threading.Thread(target=self._server.serve_forever, args=(0.05,), daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, args=(0.05,), daemon=True
+        )
         self._thread.start()
         return self
 

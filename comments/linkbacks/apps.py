@@ -8,3 +8,5 @@ class LinkbacksConfig(AppConfig):
     label = "linkbacks"
     verbose_name = "Linkbacks"
 
+    def ready(self):
+        from . import signals  # noqa: F401  (connects the send-on-publish handler)

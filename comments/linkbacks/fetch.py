@@ -303,7 +303,8 @@ def _exchange(method, target, *, body, headers, accept, deadline, limit):
                 fetched = Fetched(
                     target.url,
                     response.status,
-                    {k.lower(): v for k, v in response.headers.items()},
+                    # Repeated headers (several Link lines) are joined with ", ".
+                    {name.lower(): response.headers[name] for name in response.headers},
                     b"",
                 )
                 if fetched.ok:

@@ -52,13 +52,19 @@ def method(name, signature):
     return register
 
 
-def loads(body):
-    """(params, method name) from an XML-RPC request body, parsed with defusedxml."""
+def _unmarshal(body):
+    """Parse an XML-RPC body with defusedxml: (unmarshaller) or the parser's exception."""
     unmarshaller = xmlrpc.client.Unmarshaller(use_builtin_types=True)
     parser = DefusedExpatParser(unmarshaller, forbid_dtd=True)
+    parser.feed(body)
+    parser.close()
+    return unmarshaller
+
+
+def loads(body):
+    """(params, method name) from an XML-RPC request body, parsed with defusedxml."""
     try:
-        parser.feed(body)
-        parser.close()
+        unmarshaller = _unmarshal(body)
         params, name = unmarshaller.close(), unmarshaller.getmethodname()
     except (xml.parsers.expat.ExpatError, DefusedXmlException) as exc:
         raise xmlrpc.client.Fault(NOT_WELL_FORMED, f"parse error. not well formed: {exc}") from exc
@@ -68,6 +74,26 @@ def loads(body):
     if not name:
         raise xmlrpc.client.Fault(INVALID_REQUEST, "server error. invalid xml-rpc. no method.")
     return params, name
+
+
+def parse_response(body):
+    """The value another server answered with; raises its Fault, or ValueError when the body
+    is not an XML-RPC response (it is parsed as defensively as a request)."""
+    try:
+        unmarshaller = _unmarshal(body)
+        if unmarshaller.getmethodname():
+            raise ValueError("a method call, not a response")
+        values = unmarshaller.close()  # raises the Fault a fault response carries
+    except (
+        xml.parsers.expat.ExpatError,
+        TypeError,
+        IndexError,
+        xmlrpc.client.ResponseError,
+    ) as exc:
+        raise ValueError(f"not an XML-RPC response: {exc}") from exc
+    if len(values) != 1:
+        raise ValueError("an XML-RPC response holds exactly one value")
+    return values[0]
 
 
 def check_params(name, params):

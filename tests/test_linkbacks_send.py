@@ -1,0 +1,262 @@
+"""Sending: which links are pinged, endpoint discovery, the outcome records and retries."""
+
+import datetime
+import socket
+from unittest import mock
+
+import pytest
+import time_machine
+from django.test import override_settings
+from django.utils import timezone
+
+from blogcms.models import SiteSettings
+from comments.linkbacks.models import MAX_ATTEMPTS, OutgoingPing
+from comments.linkbacks.send import discover, links_to_ping
+from comments.linkbacks.tasks import deliver_linkback
+from posts.models import Post
+from tests.factories import PostFactory, StaffFactory
+from tests.linkback_peers import Reply, StubBlog
+
+pytestmark = pytest.mark.django_db
+
+SITE = "http://blog.example.org"
+
+
+@pytest.fixture(autouse=True)
+def _site(settings):
+    settings.BLOGCMS_FETCH_ALLOW_LOOPBACK = True
+    settings.BLOGCMS_SITE_URL = SITE
+
+
+@pytest.fixture
+def stub():
+    with StubBlog() as blog:
+        yield blog
+
+
+def pingback_page(stub, path="/their-post/"):
+    return stub.page(
+        path, "<title>Theirs</title><p>Hello</p>", headers={"X-Pingback": stub.url("/xmlrpc")}
+    )
+
+
+def publish(body, **fields):
+    """Publish a post through the real save path, running the after-commit work."""
+    return PostFactory(body=body, **fields)
+
+
+def test_links_are_picked_as_wordpress_picks_them():
+    """Only http(s) links with a dotted host and a path, not ours, each once, are pinged."""
+    post = PostFactory.build(
+        slug="x",
+        published_at=timezone.now(),
+        body=(
+            '<p><a href="https://other.example/post/1">a</a>'
+            '<a href="https://other.example/post/1">again</a>'
+            '<a href="http://intranet/post">no dot</a>'
+            '<a href="https://home.example/">home page</a>'
+            '<a href="https://home.example/?p=3">a query is a page</a>'
+            f'<a href="{SITE}/2020/01/01/ours/">ourselves</a>'
+            '<a href="/relative/">relative, so ours</a>'
+            '<a href="mailto:me@example.com">mail</a>'
+            '<a href="ftp://files.example/x">ftp</a></p>'
+        ),
+    )
+    assert links_to_ping(post) == ["https://other.example/post/1", "https://home.example/?p=3"]
+
+
+def test_publishing_pings_each_linked_blog_once(stub, django_capture_on_commit_callbacks):
+    """Publishing sends pingback.ping(our permalink, their URL); an edit does not repeat it."""
+    theirs = pingback_page(stub)
+    with django_capture_on_commit_callbacks(execute=True):
+        post = publish(f'<p>See <a href="{theirs}">their post</a>.</p>')
+    assert stub.pingbacks == [(SITE + post.get_absolute_url(), theirs)]
+    record = OutgoingPing.objects.get(post=post)
+    assert (record.status, record.protocol, record.attempts) == ("sent", "pingback", 1)
+    assert record.endpoint == stub.url("/xmlrpc")
+    with django_capture_on_commit_callbacks(execute=True):
+        post.title = "Edited"
+        post.save()
+    assert len(stub.pingbacks) == 1
+
+
+def test_an_edit_that_adds_a_link_pings_only_the_new_one(stub, django_capture_on_commit_callbacks):
+    """A published post edited to add a link pings that link, and only it."""
+    first, second = pingback_page(stub, "/one/"), pingback_page(stub, "/two/")
+    with django_capture_on_commit_callbacks(execute=True):
+        post = publish(f'<p><a href="{first}">one</a></p>')
+    with django_capture_on_commit_callbacks(execute=True):
+        post.body += f'<p><a href="{second}">two</a></p>'
+        post.save()
+    assert [target for _, target in stub.pingbacks] == [first, second]
+
+
+def test_drafts_send_nothing_and_neither_does_a_site_with_the_flag_off(
+    stub, django_capture_on_commit_callbacks
+):
+    """Nothing is sent for a draft, nor when default_pingback_flag is off."""
+    theirs = pingback_page(stub)
+    with django_capture_on_commit_callbacks(execute=True):
+        publish(f'<a href="{theirs}">x</a>', status=Post.Status.DRAFT)
+    site = SiteSettings.load()
+    site.default_pingback_flag = False
+    site.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        publish(f'<a href="{theirs}">x</a>')
+    assert stub.pingbacks == [] and not OutgoingPing.objects.exists()
+
+
+def test_a_scheduled_post_is_sent_when_its_time_comes(settings):
+    """A scheduled post's send task is enqueued to run at its publication time."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    from django_tasks import task_backends
+
+    when = (timezone.now() + datetime.timedelta(days=2)).replace(microsecond=0)
+    with mock.patch("django.db.transaction.on_commit", side_effect=lambda f, **kw: f()):
+        post = PostFactory(published_at=when, body='<a href="https://x.example/p">x</a>')
+    [queued] = [r for r in task_backends["default"].results if r.task.name == "send_linkbacks"]
+    assert queued.args == [post.pk] and queued.task.run_after == when
+
+
+def test_webmention_is_preferred_when_both_are_offered(stub):
+    """A page offering both endpoints gets a webmention, not a pingback."""
+    theirs = stub.page(
+        "/both/",
+        '<link rel="pingback" href="/xmlrpc"><link rel="webmention" href="/webmention">',
+        headers={"X-Pingback": stub.url("/xmlrpc")},
+    )
+    post = PostFactory(body=f'<a href="{theirs}">x</a>')
+    record = OutgoingPing.objects.create(post=post, target_url=theirs)
+    deliver_linkback.call(record.pk)
+    record.refresh_from_db()
+    assert (record.status, record.protocol) == ("sent", "webmention")
+    assert stub.webmentions == [(SITE + post.get_absolute_url(), theirs)]
+    assert stub.pingbacks == []
+
+
+@pytest.mark.parametrize(
+    "headers, html, expected",
+    [
+        # The Link header wins over the document; the document's first rel in order wins.
+        (
+            {"Link": '</from-header>; rel="webmention"'},
+            '<link rel="webmention" href="/doc">',
+            "/from-header",
+        ),
+        ({"Link": '<https://x.example/a>; rel="other", </wm>; rel="webmention"'}, "", "/wm"),
+        ({"Link": "</wm?version=1>; rel=webmention"}, "", "/wm?version=1"),
+        (
+            {},
+            '<a rel="webmention" href="/by-a">x</a><link rel="webmention" href="/by-link">',
+            "/by-a",
+        ),
+        ({}, '<link rel="me webmention" href="relative/endpoint">', "/dir/relative/endpoint"),
+        ({}, '<link rel="webmention" href="">', "/dir/page"),
+        ({}, '<link rel="pingback" href="/xmlrpc">', "/xmlrpc"),
+        (
+            {"X-Pingback": "/from-x-pingback"},
+            '<link rel="pingback" href="/doc">',
+            "/from-x-pingback",
+        ),
+    ],
+)
+def test_endpoint_discovery_follows_the_specs(stub, headers, html, expected):
+    """Webmention §3.1.2 order (Link header, then <link>/<a> in document order) and relative
+    URLs resolved against the page; then X-Pingback, then <link rel="pingback">."""
+    url = stub.page("/dir/page", f"<html><head>{html}</head></html>", headers=headers)
+    _, endpoint = discover(url)
+    assert endpoint == stub.url(expected)
+
+
+def test_discovery_resolves_against_the_url_after_redirects(stub):
+    """A relative endpoint is resolved against the final URL, not the one we asked for."""
+    stub.routes["/old"] = Reply(301, {"Location": "/new/place/page"})
+    stub.page("/new/place/page", '<link rel="webmention" href="endpoint">')
+    assert discover(stub.url("/old"))[1] == stub.url("/new/place/endpoint")
+
+
+def test_no_endpoint_is_recorded(stub):
+    """A page with neither endpoint is recorded as such and not retried."""
+    theirs = stub.page("/plain/", "<title>plain</title>")
+    record = OutgoingPing.objects.create(post=PostFactory(), target_url=theirs)
+    deliver_linkback.call(record.pk)
+    record.refresh_from_db()
+    assert (record.status, record.next_retry_at) == ("no_endpoint", None)
+
+
+def test_fault_48_counts_as_done(stub):
+    """Already registered on their side is success (WordPress does the same)."""
+    import xmlrpc.client
+
+    stub.pingback_answer = xmlrpc.client.Fault(48, "The pingback has already been registered.")
+    record = OutgoingPing.objects.create(post=PostFactory(), target_url=pingback_page(stub))
+    deliver_linkback.call(record.pk)
+    record.refresh_from_db()
+    assert (record.status, record.fault_code, record.next_retry_at) == ("sent", 48, None)
+
+
+def test_a_permanent_fault_is_recorded_and_not_retried(stub):
+    """Fault 17 (no link found) is kept with its message, with no retry."""
+    import xmlrpc.client
+
+    stub.pingback_answer = xmlrpc.client.Fault(17, "no link")
+    record = OutgoingPing.objects.create(post=PostFactory(), target_url=pingback_page(stub))
+    deliver_linkback.call(record.pk)
+    record.refresh_from_db()
+    assert (record.status, record.fault_code, record.message) == ("fault", 17, "no link")
+    assert record.next_retry_at is None and record.is_done
+
+
+def test_network_errors_retry_with_growing_waits_a_bounded_number_of_times(stub):
+    """A failure is retried later and later, then given up after MAX_ATTEMPTS."""
+    record = OutgoingPing.objects.create(
+        post=PostFactory(), target_url="http://127.0.0.1:9/closed-port/post"
+    )
+    waits = []
+    with time_machine.travel(timezone.now(), tick=False) as clock:
+        for _ in range(MAX_ATTEMPTS):
+            deliver_linkback.call(record.pk)
+            record.refresh_from_db()
+            if record.next_retry_at:
+                waits.append(record.next_retry_at - timezone.now())
+                clock.move_to(record.next_retry_at)
+    assert record.status == "network_error" and record.attempts == MAX_ATTEMPTS
+    assert record.next_retry_at is None and record.is_done
+    assert waits == sorted(waits) and len(waits) == MAX_ATTEMPTS - 1
+
+
+def test_an_endpoint_on_a_private_address_is_never_called(stub):
+    """A page advertising a private XML-RPC endpoint gets a network error, not a call."""
+    theirs = stub.page("/p/", "<p>x</p>", headers={"X-Pingback": "http://10.0.0.1/xmlrpc.php"})
+    record = OutgoingPing.objects.create(post=PostFactory(), target_url=theirs)
+    real_connect = socket.socket.connect
+
+    def only_loopback(sock, address):
+        assert address[0] == "127.0.0.1", f"connected to {address[0]}"
+        return real_connect(sock, address)
+
+    with mock.patch.object(socket.socket, "connect", only_loopback):
+        deliver_linkback.call(record.pk)
+    record.refresh_from_db()
+    assert record.status == "network_error" and "private" in record.message
+
+
+@override_settings(BLOGCMS_FETCH_ALLOW_LOOPBACK=True)
+def test_staff_see_the_records_on_the_post_and_can_resend(
+    client, stub, django_capture_on_commit_callbacks
+):
+    """The post's admin page lists its outgoing linkbacks; the action sends them again."""
+    theirs = pingback_page(stub)
+    with django_capture_on_commit_callbacks(execute=True):
+        post = publish(f'<a href="{theirs}">x</a>')
+    client.force_login(StaffFactory())
+    page = client.get(f"/admin/posts/post/{post.pk}/change/").content.decode()
+    assert "Outgoing linkbacks" in page and theirs in page and "Sent" in page
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            "/admin/posts/post/",
+            {"action": "resend_post_linkbacks", "_selected_action": [post.pk]},
+        )
+    assert response.status_code == 302
+    assert len(stub.pingbacks) == 2
+    assert OutgoingPing.objects.get(post=post).attempts == 1
