@@ -25,7 +25,8 @@ the first and each hit, replaces it with a token freshly masked from that visito
 secret, and CsrfViewMiddleware sets or renews that visitor's cookie as usual. So the stored
 body holds nobody's token, a second visitor can post a comment, and no JavaScript is needed.
 If anything called get_token() itself during the render, a real token may be in the body,
-and the page is not stored.
+and the page is not stored. Other values that must be new in each answer (a form's signed
+"shown at" time) use the same means: fresh_value(request, make).
 
 Conditional GET: each answer carries an ETag and a Last-Modified (when it was rendered);
 ConditionalGetMiddleware, above this one, answers 304. A page with a form gets a weak ETag
@@ -51,11 +52,13 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.cache import cc_delim_re, patch_cache_control, patch_vary_headers
 from django.utils.functional import SimpleLazyObject
+from django.utils.html import escape
 from django.utils.http import http_date
+from django.utils.module_loading import import_string
 
 from .cache import content_generation
 
-KEY_PREFIX = "blogcms:page:v1"
+KEY_PREFIX = "blogcms:page:v2"
 DEFAULT_SECONDS = 60
 DEFAULT_EXCLUDED_PATHS = ("/xmlrpc.php", "/xmlrpc/")
 DEFAULT_PRIVATE_COOKIE_PREFIXES = ("comment_author", "unapproved")
@@ -159,24 +162,43 @@ def page_key(request, generation, theme):
     return f"{KEY_PREFIX}:{generation}:{theme}:{digest}"
 
 
-class CsrfPlaceholder:
-    """Stands in for the CSRF token while a cacheable page renders."""
+class Placeholders:
+    """Stand-ins for the values each answer makes afresh, while a cacheable page renders:
+    {dotted path of the function that makes the value: the random text standing in}."""
 
     def __init__(self):
-        self.text = f"csrf-placeholder-{secrets.token_hex(16)}"
-        self.used = False
+        self.used = {}
 
-    def take(self):
-        self.used = True
-        return self.text
+    def take(self, make):
+        path = f"{make.__module__}.{make.__qualname__}"
+        if path not in self.used:
+            self.used[path] = f"fresh-{secrets.token_hex(16)}"
+        return self.used[path]
+
+
+def fresh_value(request, make):
+    """`make(request)`, a top-level function returning HTML-safe text, for this answer; on a
+    page being rendered for the cache, a stand-in that every answer made from the stored page
+    replaces with a new `make(request)`. For values that must not be shared or go stale: the
+    CSRF token, a form's signed "shown at" time."""
+    placeholders = getattr(request, "page_cache_placeholders", None)
+    if placeholders is None:
+        return make(request)
+    return placeholders.take(make)
+
+
+def fill_fresh_values(request, content, used):
+    for path, text in used.items():
+        content = content.replace(text.encode(), escape(import_string(path)(request)).encode())
+    return content
 
 
 def csrf_placeholder(request):
-    """Context processor, after Django's own csrf one: the placeholder on cacheable pages."""
-    placeholder = getattr(request, "page_cache_placeholder", None)
-    if placeholder is None:
+    """Context processor, after Django's own csrf one: on pages rendered for the cache,
+    `{% csrf_token %}` is a fresh value."""
+    if getattr(request, "page_cache_placeholders", None) is None:
         return {}
-    return {"csrf_token": SimpleLazyObject(placeholder.take)}
+    return {"csrf_token": SimpleLazyObject(lambda: fresh_value(request, get_token))}
 
 
 def _digest(*parts):
@@ -190,10 +212,10 @@ class CachedPage:
     headers: list
     stored_at: float
     expires_at: float
-    placeholder: str | None
+    fresh_values: dict
 
     @classmethod
-    def capture(cls, request, response, placeholder, generation):
+    def capture(cls, request, response, placeholders, generation):
         """The page to keep, or None when this answer must not be shared."""
         if not is_storable(request, response):
             return None
@@ -208,7 +230,7 @@ class CachedPage:
             headers=headers,
             stored_at=now,
             expires_at=expires_at,
-            placeholder=placeholder.text if placeholder.used else None,
+            fresh_values=placeholders.used,
         )
 
     @property
@@ -226,13 +248,15 @@ class CachedPage:
         return response
 
     def finish(self, request, response, outcome):
-        """The visitor's own CSRF token and the validators, on an answer made from this page."""
-        if self.placeholder is None:
+        """Fresh values (the visitor's own CSRF token) and validators, on an answer made from
+        this page."""
+        if not self.fresh_values:
             etag = f'"{_digest(self.content)}"'
         else:
-            token = get_token(request)
-            response.content = response.content.replace(self.placeholder.encode(), token.encode())
-            secret = request.META["CSRF_COOKIE"].encode()
+            response.content = fill_fresh_values(request, response.content, self.fresh_values)
+            # Weak: fresh values differ per answer. With the visitor's CSRF secret, so a 304
+            # never keeps a form whose token does not match their cookie.
+            secret = request.META.get("CSRF_COOKIE", "").encode()
             etag = f'W/"{_digest(self.content, secret)}"'
         response["ETag"] = etag
         if not response.has_header("Last-Modified"):
@@ -265,14 +289,12 @@ class PageCacheMiddleware:
         if isinstance(page, CachedPage) and page.is_fresh():
             return page.finish(request, page.to_response(request), "hit")
 
-        request.page_cache_placeholder = placeholder = CsrfPlaceholder()
+        request.page_cache_placeholders = placeholders = Placeholders()
         response = self.get_response(request)
-        page = CachedPage.capture(request, response, placeholder, generation)
+        page = CachedPage.capture(request, response, placeholders, generation)
         if page is None:
-            if placeholder.used:
-                response.content = response.content.replace(
-                    placeholder.text.encode(), get_token(request).encode()
-                )
+            if placeholders.used and not response.streaming:
+                response.content = fill_fresh_values(request, response.content, placeholders.used)
             response["X-Cache"] = "pass"
             return response
         if request.method == "GET":

@@ -17,7 +17,7 @@ from django.views.decorators.csrf import csrf_exempt
 from blogcms import urls as site_urls
 from blogcms.cache import content_generation
 from blogcms.models import SiteSettings
-from blogcms.pagecache import page_key
+from blogcms.pagecache import fresh_value, page_key
 
 from .factories import CommentFactory, PostFactory, StaffFactory
 
@@ -42,6 +42,17 @@ def token_in_body(request):
     return HttpResponse(f"<p>{get_token(request)}</p>")
 
 
+ANSWERS = iter(range(1, 1000))
+
+
+def answer_number(request):
+    return f"answer-{next(ANSWERS)}"
+
+
+def page_with_a_fresh_value(request):
+    return HttpResponse(f"<p>{fresh_value(request, answer_number)}</p>")
+
+
 @csrf_exempt
 def plain_page(request):
     return HttpResponse(f"<p>{request.method}</p>")
@@ -54,6 +65,7 @@ urlpatterns = [
     path("t/no-store/", answer_with(lambda r: patch_cache_control(r, no_store=True))),
     path("t/token/", token_in_body),
     path("t/plain/", plain_page),
+    path("t/fresh/", page_with_a_fresh_value),
     path("xmlrpc.php", plain_page),
     path("", include(site_urls)),
 ]
@@ -240,6 +252,15 @@ def test_a_page_with_a_real_csrf_token_is_not_stored(client):
 
 
 @own_urls
+def test_fresh_values_are_made_anew_for_every_answer(client):
+    """A value rendered through fresh_value() is new in each answer, hits included."""
+    answers = [client.get("/t/fresh/") for _ in range(3)]
+    assert [outcome(a) for a in answers] == ["miss", "hit", "hit"]
+    assert len({a.text for a in answers}) == 3
+    assert all(re.fullmatch(r"<p>answer-\d+</p>", a.text) for a in answers)
+
+
+@own_urls
 def test_posts_are_never_cached(client):
     """A POST is never answered from the cache, nor stored for a later GET."""
     assert outcome(client.post("/t/plain/")) == "pass"
@@ -348,4 +369,4 @@ def test_the_stored_page_holds_nobodys_csrf_token(client, post):
     stored = cache.get(key).content.decode()
     assert token not in stored
     assert client.cookies["csrftoken"].value not in stored
-    assert TOKEN_FIELD.search(stored).group(1).startswith("csrf-placeholder-")
+    assert TOKEN_FIELD.search(stored).group(1).startswith("fresh-")
