@@ -11,6 +11,7 @@ limit). Prints requests/s, latency p50/p95, and the memory of the gunicorn worke
 Everything it starts is stopped and its folder removed, whatever happens.
 
     python bench/run.py [--seconds 10] [--connections 8] [--client wrk|python] [--keep]
+                        [--redis redis://127.0.0.1:6379/15] [--json results.json]
 """
 
 import argparse
@@ -68,7 +69,7 @@ def fetch(port, path, headers=None):
 class Site:
     """The throw-away site: its folder, its environment, its setup commands."""
 
-    def __init__(self, keep=False):
+    def __init__(self, keep=False, redis_url=None):
         self.dir = Path(tempfile.mkdtemp(prefix="blogcms-bench-"))
         self.keep = keep
         self.env = {
@@ -80,13 +81,19 @@ class Site:
             "LOG_LEVEL": "WARNING",
             "WEB_CONCURRENCY": str(2 * os.cpu_count() + 1),
         }
-        # The file cache in the temporary folder, never a Redis someone else is using.
+        # The file cache in the temporary folder, unless a Redis database is given for it
+        # (it is emptied: give one nobody else uses, e.g. redis://127.0.0.1:6379/15).
         self.env.pop("REDIS_URL", None)
+        if redis_url:
+            self.env["REDIS_URL"] = redis_url
 
     def manage(self, *args):
         subprocess.run([BIN / "python", "manage.py", *args], cwd=ROOT, env=self.env, check=True)
 
     def build(self):
+        if "REDIS_URL" in self.env:
+            clear = "from django.core.cache import cache; cache.clear()"
+            self.manage("shell", "--command", clear)
         self.manage("migrate", "--noinput", "--verbosity", "0")
         self.manage("load_demo")
         subprocess.run(
@@ -310,18 +317,24 @@ def main():
         "--client", choices=["wrk", "python"], default="wrk" if shutil.which("wrk") else "python"
     )
     parser.add_argument("--keep", action="store_true", help="keep the temporary site folder")
+    parser.add_argument(
+        "--redis",
+        metavar="URL",
+        help="cache in this Redis database (emptied first) instead of files",
+    )
     parser.add_argument("--json", type=Path, help="also write the results to this file")
     args = parser.parse_args()
     args.seconds = max(1, min(args.seconds, 60))
     args.connections = max(1, min(args.connections, 64))
 
-    site = Site(keep=args.keep)
+    site = Site(keep=args.keep, redis_url=args.redis)
     try:
         print(f"building the site in {site.dir}", flush=True)
         site.build()
         print(
             f"measuring with {args.client}: {args.connections} connections, {args.seconds} s "
-            f"per page, {site.env['WEB_CONCURRENCY']} gunicorn workers on {os.cpu_count()} cores; "
+            f"per page, {site.env['WEB_CONCURRENCY']} gunicorn workers on {os.cpu_count()} cores, "
+            f"{'Redis' if args.redis else 'file'} cache; "
             f"load average {os.getloadavg()[0]:.2f} (other busy processes lower the figures)",
             flush=True,
         )
