@@ -4,7 +4,7 @@ their own posts, Contributors write drafts and submit them for review."""
 from django.contrib import admin, messages
 from js_asset import Media
 
-from comments.linkbacks.admin import OutgoingPingInline, resend_post_linkbacks
+from comments.linkbacks.admin import OutgoingLinkbacksMixin, resend_post_linkbacks
 
 from .models import Category, OldSlug, Post
 
@@ -36,14 +36,14 @@ def can_edit_others(user):
 
 
 @admin.register(Post)
-class PostAdmin(admin.ModelAdmin):
+class PostAdmin(OutgoingLinkbacksMixin, admin.ModelAdmin):
     list_display = ["title", "author", "status", "category_list", "published_at", "sticky"]
     list_filter = ["status", "categories", "author", "published_at", "sticky"]
     date_hierarchy = "published_at"
     search_fields = ["title", "body", "excerpt"]
     prepopulated_fields = {"slug": ["title"]}
     filter_horizontal = ["categories"]
-    inlines = [OldSlugInline, OutgoingPingInline]
+    inlines = [OldSlugInline]
     actions = ["publish", "unpublish", resend_post_linkbacks]
     view_on_site = True  # "View on site" is the preview: staff see drafts at the permalink
     fieldsets = [
@@ -82,7 +82,8 @@ class PostAdmin(admin.ModelAdmin):
         }
 
     def get_readonly_fields(self, request, obj=None):
-        return [] if can_edit_others(request.user) else ["author"]
+        own = [] if can_edit_others(request.user) else ["author"]
+        return [*super().get_readonly_fields(request, obj), *own]  # + the linkbacks table
 
     def formfield_for_choice_field(self, db_field, request, **kwargs):
         if db_field.name == "status" and not can_publish(request.user):

@@ -2,29 +2,53 @@
 
 from django.contrib import admin, messages
 from django.db import transaction
+from django.utils.html import format_html, format_html_join
 
 from .models import OutgoingPing
 
 
-class OutgoingPingInline(admin.TabularInline):
-    model = OutgoingPing
-    extra = 0
-    can_delete = False
-    verbose_name = "outgoing linkback"
-    verbose_name_plural = "Outgoing linkbacks (pingbacks and webmentions this post sent)"
-    fields = readonly_fields = [
-        "target_url",
-        "status",
-        "protocol",
-        "fault_code",
-        "message",
-        "attempts",
-        "next_retry_at",
-        "updated_at",
-    ]
+class OutgoingLinkbacksMixin:
+    """For PostAdmin: a read-only table, on a post's change page, of the linkbacks it sent.
 
-    def has_add_permission(self, request, obj=None):
-        return False
+    A read-only field rather than an inline, so the post form posts no extra formset.
+    """
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        return [*fields, "outgoing_linkbacks"] if obj else fields
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = list(super().get_fieldsets(request, obj))
+        if obj:
+            fieldsets.append(("Outgoing linkbacks", {"fields": ["outgoing_linkbacks"]}))
+        return fieldsets
+
+    @admin.display(description="Pingbacks and webmentions sent")
+    def outgoing_linkbacks(self, obj):
+        pings = list(obj.outgoing_pings.all())
+        if not pings:
+            return "None yet."
+        rows = format_html_join(
+            "",
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            (
+                (
+                    p.target_url,
+                    p.get_status_display(),
+                    p.get_protocol_display(),
+                    "" if p.fault_code is None else p.fault_code,
+                    p.message[:200],
+                    f"{p.attempts}"
+                    + (f", next {p.next_retry_at:%Y-%m-%d %H:%M}" if p.next_retry_at else ""),
+                )
+                for p in pings
+            ),
+        )
+        return format_html(
+            "<table><thead><tr><th>target</th><th>status</th><th>protocol</th><th>fault</th>"
+            "<th>message</th><th>attempts</th></tr></thead><tbody>{}</tbody></table>",
+            rows,
+        )
 
 
 def forget_outcomes(pings):

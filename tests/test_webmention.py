@@ -1,0 +1,162 @@
+"""Receiving webmentions: 400 with a reason on bad requests, 202 then verification in a
+task; updates replace the stored mention and a deleted source removes it."""
+
+import pytest
+
+from comments.models import Comment
+from posts.models import Post
+from tests.factories import PostFactory
+from tests.linkback_peers import Reply, StubBlog, linking_page
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _loopback_peers(settings):
+    settings.BLOGCMS_FETCH_ALLOW_LOOPBACK = True
+
+
+@pytest.fixture
+def stub():
+    with StubBlog() as blog:
+        yield blog
+
+
+@pytest.fixture
+def post():
+    return PostFactory(title="Ours", slug="ours")
+
+
+def permalink(post):
+    return f"http://testserver{post.get_absolute_url()}"
+
+
+def mention(client, source, target, capture):
+    with capture(execute=True):
+        return client.post("/webmention/", {"source": source, "target": target})
+
+
+@pytest.mark.parametrize(
+    "source, target, reason",
+    [
+        ("", "TARGET", "required"),
+        ("not a url", "TARGET", "source"),
+        ("ftp://x.example/a", "TARGET", "source"),
+        ("TARGET", "TARGET", "same resource"),
+        ("http://x.example/a", "http://elsewhere.example/2020/01/01/ours/", "not on this site"),
+        ("http://x.example/a", "http://testserver/2001/01/01/nothing/", "does not exist"),
+    ],
+)
+def test_bad_requests_get_400_with_a_reason(
+    client, post, source, target, reason, django_capture_on_commit_callbacks
+):
+    """Webmention §3.2.1: an invalid source or target is a 400 that says why."""
+    target = target.replace("TARGET", permalink(post))
+    source = source.replace("TARGET", permalink(post))
+    response = mention(client, source, target, django_capture_on_commit_callbacks)
+    assert response.status_code == 400
+    assert reason in response.content.decode()
+
+
+def test_a_post_closed_to_pings_refuses_mentions(client, django_capture_on_commit_callbacks):
+    """A draft or a post with pings closed cannot be a target."""
+    for post in (PostFactory(pings_open=False), PostFactory(status=Post.Status.DRAFT)):
+        response = mention(
+            client, "http://x.example/a", permalink(post), django_capture_on_commit_callbacks
+        )
+        assert response.status_code == 400
+
+
+def test_a_mention_is_accepted_then_verified_and_stored(
+    client, stub, post, django_capture_on_commit_callbacks
+):
+    """202 Accepted, then the task fetches the source and stores a held webmention."""
+    source = stub.page("/reply/", linking_page("Their reply", permalink(post)))
+    response = mention(client, source, permalink(post), django_capture_on_commit_callbacks)
+    assert response.status_code == 202
+    stored = Comment.objects.get(post=post)
+    assert stored.type == Comment.Type.WEBMENTION
+    assert (stored.author_name, stored.author_url) == ("Their reply", source)
+    assert stored.content == "[…] I read this post and I have thoughts about it. […]"
+    assert stored.status == Comment.Status.PENDING
+
+
+def test_a_source_without_the_link_stores_nothing(
+    client, stub, post, django_capture_on_commit_callbacks
+):
+    """The task stores nothing when the source does not link to the target."""
+    source = stub.page("/reply/", linking_page("Theirs", "http://testserver/other/"))
+    assert (
+        mention(client, source, permalink(post), django_capture_on_commit_callbacks).status_code
+        == 202
+    )
+    assert not Comment.objects.exists()
+
+
+def test_a_resent_mention_updates_the_stored_one(
+    client, stub, post, django_capture_on_commit_callbacks
+):
+    """Sending again after the source changed updates the same response."""
+    source = stub.page("/reply/", linking_page("First title", permalink(post)))
+    mention(client, source, permalink(post), django_capture_on_commit_callbacks)
+    stub.page("/reply/", linking_page("Second title", permalink(post), before="Now I say"))
+    mention(client, source, permalink(post), django_capture_on_commit_callbacks)
+    stored = Comment.objects.get(post=post)
+    assert stored.author_name == "Second title"
+    assert "Now I say this post" in stored.content
+
+
+@pytest.mark.parametrize("removal", ["gone", "unlinked"])
+def test_a_deleted_source_removes_the_mention(
+    client, stub, post, removal, django_capture_on_commit_callbacks
+):
+    """A source that answers 410 Gone, or no longer links to us, removes the mention."""
+    source = stub.page("/reply/", linking_page("Theirs", permalink(post)))
+    mention(client, source, permalink(post), django_capture_on_commit_callbacks)
+    assert Comment.objects.count() == 1
+    if removal == "gone":
+        stub.routes["/reply/"] = Reply(410, body=b"gone")
+    else:
+        stub.page("/reply/", linking_page("Theirs", "http://testserver/other/"))
+    mention(client, source, permalink(post), django_capture_on_commit_callbacks)
+    assert not Comment.objects.exists()
+
+
+def test_an_unreachable_source_leaves_a_stored_mention_alone(
+    client, stub, post, django_capture_on_commit_callbacks
+):
+    """A source that is down (500) is not taken for deleted."""
+    source = stub.page("/reply/", linking_page("Theirs", permalink(post)))
+    mention(client, source, permalink(post), django_capture_on_commit_callbacks)
+    stub.routes["/reply/"] = Reply(500, body=b"oops")
+    mention(client, source, permalink(post), django_capture_on_commit_callbacks)
+    assert Comment.objects.count() == 1
+
+
+def test_mentions_display_like_pingbacks(client, stub, post, django_capture_on_commit_callbacks):
+    """An approved mention shows on the post as "Webmention: title"."""
+    source = stub.page("/reply/", linking_page("Their reply", permalink(post)))
+    mention(client, source, permalink(post), django_capture_on_commit_callbacks)
+    Comment.objects.update(status=Comment.Status.APPROVED)
+    page = client.get(post.get_absolute_url()).content.decode()
+    assert "Webmention:" in page and "Their reply" in page and source in page
+
+
+def test_the_endpoint_rate_limits_one_source_host(
+    client, stub, post, settings, django_capture_on_commit_callbacks
+):
+    """Past the per-host rate the endpoint answers 429 and fetches nothing."""
+    settings.BLOGCMS_LINKBACK_RATE = (3, 60)
+    codes = []
+    for number in range(6):
+        source = stub.page(f"/r{number}/", linking_page(f"T{number}", permalink(post)))
+        codes.append(
+            mention(client, source, permalink(post), django_capture_on_commit_callbacks).status_code
+        )
+    assert codes == [202, 202, 202, 429, 429, 429]
+    assert len(stub.received) == 3
+
+
+def test_get_is_not_allowed(client):
+    """The endpoint takes POSTs only."""
+    assert client.get("/webmention/").status_code == 405
