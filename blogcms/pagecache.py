@@ -58,7 +58,7 @@ from django.utils.module_loading import import_string
 
 from .cache import content_generation
 
-KEY_PREFIX = "blogcms:page:v2"
+KEY_PREFIX = "blogcms:page:v3"
 DEFAULT_SECONDS = 60
 DEFAULT_EXCLUDED_PATHS = ("/xmlrpc.php", "/xmlrpc/")
 DEFAULT_PRIVATE_COOKIE_PREFIXES = ("comment_author", "unapproved")
@@ -152,14 +152,17 @@ def next_scheduled_publish(generation):
     return when or None
 
 
+def _digest(*parts):
+    return hashlib.blake2b(b"\0".join(parts), digest_size=16).hexdigest()
+
+
 def page_key(request, generation, theme):
     """None when the Host header is not allowed (the request then fails as usual)."""
     try:
         where = f"{request.scheme}://{request.get_host()}{request.get_full_path()}"
     except DisallowedHost:
         return None
-    digest = hashlib.blake2b(where.encode(), digest_size=16).hexdigest()
-    return f"{KEY_PREFIX}:{generation}:{theme}:{digest}"
+    return f"{KEY_PREFIX}:{generation}:{theme}:{_digest(where.encode())}"
 
 
 class Placeholders:
@@ -201,10 +204,6 @@ def csrf_placeholder(request):
     return {"csrf_token": SimpleLazyObject(lambda: fresh_value(request, get_token))}
 
 
-def _digest(*parts):
-    return hashlib.blake2b(b"\0".join(parts), digest_size=16).hexdigest()
-
-
 @dataclass
 class CachedPage:
     content: bytes
@@ -213,6 +212,7 @@ class CachedPage:
     stored_at: float
     expires_at: float
     fresh_values: dict
+    digest: str
 
     @classmethod
     def capture(cls, request, response, placeholders, generation):
@@ -231,6 +231,7 @@ class CachedPage:
             stored_at=now,
             expires_at=expires_at,
             fresh_values=placeholders.used,
+            digest=_digest(response.content),
         )
 
     @property
@@ -251,13 +252,13 @@ class CachedPage:
         """Fresh values (the visitor's own CSRF token) and validators, on an answer made from
         this page."""
         if not self.fresh_values:
-            etag = f'"{_digest(self.content)}"'
+            etag = f'"{self.digest}"'
         else:
             response.content = fill_fresh_values(request, response.content, self.fresh_values)
             # Weak: fresh values differ per answer. With the visitor's CSRF secret, so a 304
             # never keeps a form whose token does not match their cookie.
             secret = request.META.get("CSRF_COOKIE", "").encode()
-            etag = f'W/"{_digest(self.content, secret)}"'
+            etag = f'W/"{_digest(self.digest.encode(), secret)}"'
         response["ETag"] = etag
         if not response.has_header("Last-Modified"):
             response["Last-Modified"] = http_date(self.stored_at)
