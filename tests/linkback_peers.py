@@ -5,6 +5,7 @@ records every request it receives, so a test can see exactly what blogcms fetche
 
 import threading
 import time
+import urllib.request
 import xmlrpc.client
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -78,6 +79,7 @@ class StubBlog:
         self.pingbacks = []  # (source, target) of each pingback.ping received
         self.webmentions = []  # (source, target) of each webmention received
         self.pingback_answer = "Pingback registered. Keep the web talking! :-)"
+        self.verify_sources = False  # fetch each source and check its link, as blogs do
         self.routes["/xmlrpc"] = self._xmlrpc
         self.routes["/webmention"] = self._webmention
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
@@ -111,11 +113,18 @@ class StubBlog:
     def requests_to(self, path):
         return [r for r in self.received if r.path.split("?")[0] == path]
 
+    def _links_to(self, source, target):
+        """As a real blog does before registering a linkback: fetch the source, find the link."""
+        with urllib.request.urlopen(source, timeout=5) as page:
+            return f'href="{target}"' in page.read().decode()
+
     def _xmlrpc(self, received):
         params, method = xmlrpc.client.loads(received.body)
         if method == "pingback.ping":
             self.pingbacks.append(tuple(params))
         answer = self.pingback_answer
+        if self.verify_sources and not self._links_to(*params):
+            answer = xmlrpc.client.Fault(17, "The source URL does not contain a link.")
         if isinstance(answer, xmlrpc.client.Fault):
             body = xmlrpc.client.dumps(answer, methodresponse=True)
         else:
@@ -124,7 +133,10 @@ class StubBlog:
 
     def _webmention(self, received):
         form = parse_qs(received.body.decode())
-        self.webmentions.append((form["source"][0], form["target"][0]))
+        source, target = form["source"][0], form["target"][0]
+        self.webmentions.append((source, target))
+        if self.verify_sources and not self._links_to(source, target):
+            return Reply(400, {"Content-Type": "text/plain"}, b"Source does not link to target")
         return Reply(202, {"Content-Type": "text/plain"}, b"Accepted")
 
 
