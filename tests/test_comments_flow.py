@@ -365,3 +365,20 @@ def test_email_address_never_shown(client, post):
         response = client.get(url)
         assert response.status_code == 200, url
         assert b"hidden.person" not in response.content, url
+
+
+def test_held_comment_never_enters_the_page_cache(client, post, settings):
+    """With the page cache on, the author's page with their held comment is private and
+    strangers keep getting the shared page without it."""
+    settings.BLOGCMS_PAGE_CACHE = True
+    stranger = Client()
+    url = post.get_absolute_url()
+    stranger.get(url)
+    assert stranger.get(url)["X-Cache"] == "hit"
+    response = post_comment(client, post, comment="Wait for me")
+    own = client.get(response["Location"])
+    assert "Wait for me" in own.text
+    assert own["X-Cache"] == "pass" and "private" in own["Cache-Control"]
+    again = client.get(url)  # the plain URL, with the marker cookie
+    assert "Wait for me" in again.text and again["X-Cache"] == "pass"
+    assert "Wait for me" not in stranger.get(url).text

@@ -1,0 +1,140 @@
+"""How a post page scales with its responses: SQL queries and render time with 10, 100 and
+1,000 approved, threaded comments (issue 3's figures).
+
+Builds a throw-away SQLite site in a temporary folder (whatever DATABASE_URL says),
+renders each post page in-process with Django's test client (page cache off, so every
+request renders), and prints the query count and the median and p95 render time of
+several requests. Reads nothing it did not make and leaves nothing behind.
+
+    python bench/comments_scale.py [--sizes 10 100 1000] [--repeat 15] [--json out.json]
+"""
+
+import argparse
+import json
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def setup(folder):
+    os.environ["BLOGCMS_VAR_DIR"] = str(folder)
+    # Always a throw-away SQLite file: the bench must never write into a real database.
+    os.environ["DATABASE_URL"] = f"sqlite:///{folder / 'bench.sqlite3'}"
+    os.environ["BLOGCMS_PAGE_CACHE"] = "0"
+    os.environ["BLOGCMS_PLAIN_STATIC"] = "1"  # no collectstatic manifest needed
+    (folder / "static").mkdir()
+    os.environ["DJANGO_SETTINGS_MODULE"] = "blogcms.settings"
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.core.management import call_command
+
+    settings.ALLOWED_HOSTS = ["testserver"]
+    call_command("migrate", verbosity=0)
+
+
+def build(size):
+    """A published post with `size` approved responses: threads of replies two wide,
+    deeper than the site shows, with some pingbacks and some websites."""
+    import datetime
+
+    from django.contrib.auth import get_user_model
+    from django.utils import timezone
+
+    from comments.models import Comment
+    from comments.sanitize import render_comment
+    from posts.models import Category, Post
+
+    author, _ = get_user_model().objects.get_or_create(username="bench-author")
+    post = Post.objects.create(
+        title=f"A post with {size} comments",
+        slug=f"post-with-{size}-comments",
+        author=author,
+        body="<p>Words.</p>",
+        status=Post.Status.PUBLISHED,
+        published_at=timezone.now() - datetime.timedelta(days=1),
+    )
+    post.categories.add(Category.default())
+    html = render_comment("A reply, with a https://example.com/ link and <em>emphasis</em>.")
+    made, parents = 0, [None] * max(1, size // 20)
+    while made < size:
+        level = []
+        for parent in parents:
+            for _ in range(1 if parent is None else 2):
+                if made < size:
+                    level.append(
+                        Comment(
+                            post=post,
+                            parent=parent,
+                            type="pingback" if made % 9 == 4 else "comment",
+                            status=Comment.Status.APPROVED,
+                            author_name=f"Reader {made}",
+                            author_email=f"r{made}@example.com",
+                            author_url="https://example.org/" if made % 3 == 0 else "",
+                            content="A reply",
+                            content_html=html,
+                        )
+                    )
+                    made += 1
+        parents = Comment.objects.bulk_create(level)
+    return post
+
+
+def measure(post, repeat):
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    client = Client()
+    url = post.get_absolute_url()
+    assert client.get(url).status_code == 200  # warm caches, as on a running site
+    times = []
+    for _ in range(repeat):
+        with CaptureQueriesContext(connection) as queries:
+            started = time.perf_counter()
+            response = client.get(url)
+            times.append((time.perf_counter() - started) * 1000)
+        assert response.status_code == 200
+    times.sort()
+    return {
+        "queries": len(queries.captured_queries),
+        "median_ms": round(statistics.median(times), 1),
+        "p95_ms": round(times[max(0, int(len(times) * 0.95) - 1)], 1),
+        "bytes": len(response.content),
+    }
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[10, 100, 1000])
+    parser.add_argument("--repeat", type=int, default=15)
+    parser.add_argument("--json")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="blogcms-comments-bench-") as folder:
+        setup(Path(folder))
+        from django.db import connection
+
+        results = {}
+        print(f"database: {connection.vendor}")
+        print(f"{'comments':>9} {'queries':>8} {'median ms':>10} {'p95 ms':>8} {'KiB':>7}")
+        for size in args.sizes:
+            result = measure(build(size), args.repeat)
+            results[size] = result
+            print(
+                f"{size:>9} {result['queries']:>8} {result['median_ms']:>10} "
+                f"{result['p95_ms']:>8} {result['bytes'] / 1024:>7.0f}"
+            )
+        connection.close()
+    if args.json:
+        Path(args.json).write_text(json.dumps(results, indent=2))
+
+
+if __name__ == "__main__":
+    main()
