@@ -165,6 +165,17 @@ class Server:
                 pids.append(int(stat.parent.name))
         return pids
 
+    def worker_cpu_seconds(self):
+        """User and system CPU time the workers have used so far."""
+        ticks = 0
+        for pid in self.worker_pids():
+            try:
+                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            ticks += int(fields[11]) + int(fields[12])  # utime, stime (stat fields 14, 15)
+        return ticks / os.sysconf("SC_CLK_TCK")
+
     def worker_memory(self):
         """(RSS, PSS) of every worker in MiB; PSS shares the forked pages fairly."""
         memory = []
@@ -255,8 +266,14 @@ def measure(server, label, path, args, headers=()):
     # Warm every worker (templates, connections, the cache entry) before measuring.
     load(server.port, path, 1, args.connections, headers)
     status, response_headers, _ = fetch(server.port, path, dict(h.split(": ", 1) for h in headers))
+    cpu_before = server.worker_cpu_seconds()
     result = load(server.port, path, args.seconds, args.connections, headers)
+    # CPU time per request barely depends on what else the machine runs, unlike req/s;
+    # cores / CPU time is what the workers could serve on otherwise idle cores.
+    cpu_ms = (server.worker_cpu_seconds() - cpu_before) * 1000 / max(result["requests"], 1)
     return {
+        "cpu_ms": cpu_ms,
+        "idle_rps": os.cpu_count() * 1000 / cpu_ms if cpu_ms else float("inf"),
         "page": label,
         "path": path,
         "status": status,
@@ -286,9 +303,9 @@ def run_mode(site, page_cache, args):
 
 def table(rows, memories):
     lines = [
-        "| page | page cache | status (X-Cache) | req/s | p50 ms | p95 ms "
-        "| WordPress req/s | × WordPress |",
-        "|---|---|---|---:|---:|---:|---:|---:|",
+        "| page | page cache | status (X-Cache) | req/s | p50 ms | p95 ms | worker CPU ms/req "
+        "| req/s on idle cores | WordPress req/s | × WordPress |",
+        "|---|---|---|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for r in rows:
         wp = r["wordpress"]
@@ -296,7 +313,8 @@ def table(rows, memories):
         failed = f", {r['failed']} failed" if r["failed"] else ""
         lines.append(
             f"| {r['page']} | {r['mode']} | {r['status']} ({r['x_cache']}){failed} "
-            f"| {r['rps']:.0f} | {r['p50']:.1f} | {r['p95']:.1f} | {wp or '–'} | {versus} |"
+            f"| {r['rps']:.0f} | {r['p50']:.1f} | {r['p95']:.1f} | {r['cpu_ms']:.2f} "
+            f"| {r['idle_rps']:.0f} | {wp or '–'} | {versus} |"
         )
     lines.append("")
     for mode, memory in memories.items():
