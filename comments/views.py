@@ -19,9 +19,9 @@ CLOSED = "Sorry, comments are closed for this item."
 LOGIN_REQUIRED = "Sorry, you must be logged in to comment."
 
 
-def _refuse(request, post, messages, status):
-    """WordPress's wp_die() page for a refused comment."""
-    context = {"post": post, "messages_list": messages}
+def _refuse(request, post, message, status, *, errors=()):
+    """WordPress's wp_die() page: a refusal's message, or the form's errors ("Error: …")."""
+    context = {"post": post, "message": message, "errors": errors}
     return TemplateResponse(request, "comments/error.html", context, status=status)
 
 
@@ -31,17 +31,17 @@ def post_comment(request, post_id):
     post = get_object_or_404(Post.objects.published(), pk=post_id)
     site = request.site_settings
     if not post.comments_are_open(site):
-        return _refuse(request, post, [CLOSED], 403)
+        return _refuse(request, post, CLOSED, 403)
     if site.comment_registration and not request.user.is_authenticated:
-        return _refuse(request, post, [LOGIN_REQUIRED], 403)
+        return _refuse(request, post, LOGIN_REQUIRED, 403)
     form = CommentForm(request.POST, post=post, user=request.user, site=site)
     if not form.is_valid():
-        return _refuse(request, post, form.error_messages_in_order(), 200)
+        return _refuse(request, post, None, 200, errors=form.error_messages_in_order())
     comment = form.build_comment()
     try:
         moderation.submit(comment, request=request)
     except moderation.Refused as refusal:
-        return _refuse(request, post, [refusal.message], refusal.status)
+        return _refuse(request, post, refusal.message, refusal.status)
 
     if comment.status == Comment.Status.PENDING:
         # As WordPress: a query the page cache never shares, and (our addition) a signed

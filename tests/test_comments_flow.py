@@ -224,7 +224,7 @@ def test_invalid_fields_get_wordpress_messages(client, post, fields, message):
     """Missing, invalid or too-long fields answer 200 with WordPress's error message."""
     response = post_comment(client, post, **fields)
     assert response.status_code == 200
-    assert "Error" in response.text and message in response.text
+    assert f"<strong>Error</strong>: {message}" in response.text
     assert not Comment.objects.exists()
 
 
