@@ -344,6 +344,9 @@ def main():
     args = parser.parse_args()
     args.seconds = max(1, min(args.seconds, 60))
     args.connections = max(1, min(args.connections, 64))
+    # Killed (`timeout`, a closed terminal): still stop gunicorn and remove the folder.
+    for sig in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(sig, lambda signum, frame: sys.exit(128 + signum))
 
     site = Site(keep=args.keep, redis_url=args.redis)
     try:
