@@ -128,6 +128,9 @@ def is_storable(request, response):
     user = getattr(request, "user", None)
     if user is not None and user.is_authenticated:
         return False
+    session = getattr(request, "session", None)
+    if session is not None and session.modified:
+        return False  # SessionMiddleware, above, is about to set a session cookie
     # get_token() was called by something other than {% csrf_token %}: a real token may be
     # in the body, and it must not reach another visitor.
     return not request.META.get("CSRF_COOKIE_NEEDS_UPDATE")

@@ -38,6 +38,11 @@ def answer_with(mark):
     return view
 
 
+def starts_a_session(request):
+    request.session["seen"] = True
+    return HttpResponse("<p>welcome</p>")
+
+
 def token_in_body(request):
     return HttpResponse(f"<p>{get_token(request)}</p>")
 
@@ -64,6 +69,7 @@ urlpatterns = [
     path("t/never/", answer_with(add_never_cache_headers)),
     path("t/no-store/", answer_with(lambda r: patch_cache_control(r, no_store=True))),
     path("t/token/", token_in_body),
+    path("t/session/", starts_a_session),
     path("t/plain/", plain_page),
     path("t/fresh/", page_with_a_fresh_value),
     path("xmlrpc.php", plain_page),
@@ -242,6 +248,13 @@ def test_answers_that_set_cookies_or_forbid_caching_are_not_stored(client, url):
     """Set-Cookie, private, no-cache and no-store answers are never stored."""
     assert outcome(client.get(url)) == "pass"
     assert outcome(client.get(url)) == "pass"
+
+
+@own_urls
+def test_a_page_that_starts_a_session_is_not_stored(client):
+    """An answer that opens a session for the visitor (a cookie set later) is theirs."""
+    assert outcome(Client().get("/t/session/")) == "pass"
+    assert outcome(Client().get("/t/session/")) == "pass"
 
 
 @own_urls
