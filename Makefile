@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export HOST PORT
 
-.PHONY: install run serve worker test lint format check bench clean
+.PHONY: install run serve worker test lint format check bench bench-scale clean
 
 $(BIN)/.installed: pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -43,8 +43,13 @@ format: install
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
+## Requests/s, latency and worker memory under load, with and without the page cache.
 bench: install
 	$(BIN)/python bench/run.py
+
+## The post page's queries and render time with 10, 100 and 1,000 comments.
+bench-scale: install
+	$(BIN)/python bench/comments_scale.py
 
 clean:
 	rm -rf $(VENV) var/static var/cache
