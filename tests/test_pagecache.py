@@ -18,6 +18,7 @@ from blogcms import urls as site_urls
 from blogcms.cache import content_generation
 from blogcms.models import SiteSettings
 from blogcms.pagecache import fresh_value, page_key
+from comments.cookies import DETAIL_COOKIES, HELD_COOKIE
 
 from .factories import CommentFactory, PostFactory, StaffFactory
 
@@ -215,11 +216,11 @@ def test_logged_in_users_are_never_served_or_stored(client, post):
 
 
 @pytest.mark.parametrize(
-    "cookie",
-    ["sessionid", "messages", "comment_author_5f4dcc3b", "comment_author_email_5f4dcc3b"],
+    "cookie", ["sessionid", "messages", HELD_COOKIE, *DETAIL_COOKIES, "comment_author_5f4dcc3b"]
 )
 def test_personal_cookies_bypass_the_cache(client, post, cookie):
-    """A session, flash messages or a commenter's saved details bypass the cache."""
+    """A session, flash messages, a commenter's saved details or their held-comment marker
+    (the names comments.cookies sets) bypass the cache."""
     url = post.get_absolute_url()
     client.get(url)
     client.cookies[cookie] = "something"
