@@ -21,10 +21,18 @@ from comments.linkbacks.endpoints import advertise_linkback_endpoints
 from .models import Category, OldSlug, Post
 
 
-def _render_listing(request, posts, *, title, base_url, page=1, feed_url=None, extra=None):
-    """Paginate `posts` at the site's posts_per_page and render the listing template."""
+def _render_listing(
+    request, posts, *, title, base_url, page=1, feed_url=None, extra=None, empty_is_404=False
+):
+    """Paginate `posts` at the site's posts_per_page and render the listing template.
+
+    A date archive with no posts is a 404, as WordPress's handle_404() makes it; an existing
+    category, tag or author with none shows "Nothing Found".
+    """
     if page == 1 and request.resolver_match and "page" in request.resolver_match.kwargs:
-        return redirect(base_url, permanent=True)  # /page/1/ is the listing itself
+        # /page/1/ is the listing itself (keeping ?s= on search pages).
+        query = request.GET.urlencode()
+        return redirect(f"{base_url}?{query}" if query else base_url, permanent=True)
     if not posts.query.order_by:
         # Explicit, because the response count's GROUP BY drops the default ordering.
         posts = posts.order_by(*Post._meta.ordering)
@@ -32,15 +40,14 @@ def _render_listing(request, posts, *, title, base_url, page=1, feed_url=None, e
     try:
         page_obj = paginator.page(page)
     except EmptyPage as exc:
-        if page == 1:
-            page_obj = paginator.page(1) if paginator.count else None
-        else:
-            raise Http404("No such page.") from exc
+        raise Http404("No such page.") from exc
+    if empty_is_404 and not page_obj.object_list:
+        raise Http404("No posts on this date.")
     context = {
         "listing_title": title,
         "listing_base_url": base_url,
         "page_obj": page_obj,
-        "posts": page_obj.object_list if page_obj else [],
+        "posts": page_obj.object_list,
         "feed_url": feed_url,
         **(extra or {}),
     }
@@ -86,7 +93,12 @@ def year_archive(request, year, page=1):
     _date_or_404(year)
     posts = Post.objects.published().filter(published_at__year=year)
     return _render_listing(
-        request, posts, title=f"Yearly Archives: {year}", base_url=f"/{year}/", page=page
+        request,
+        posts,
+        title=f"Yearly Archives: {year}",
+        base_url=f"/{year}/",
+        page=page,
+        empty_is_404=True,
     )
 
 
@@ -100,6 +112,7 @@ def month_archive(request, year, month, page=1):
         title=f"Monthly Archives: {format_date(when, 'F Y')}",
         base_url=f"/{year}/{month}/",
         page=page,
+        empty_is_404=True,
     )
 
 
@@ -113,6 +126,7 @@ def day_archive(request, year, month, day, page=1):
         title=f"Daily Archives: {format_date(when, request.site_settings.date_format)}",
         base_url=f"/{year}/{month}/{day}/",
         page=page,
+        empty_is_404=True,
     )
 
 

@@ -195,6 +195,27 @@ def news_and_local():
     PostFactory(title="World affairs", categories=[parent])
 
 
+def test_empty_date_archives_are_404_but_empty_terms_are_not(client, post):
+    """A date with no posts is 404 (WordPress handle_404); an existing, empty category or
+    author shows "Nothing Found" with 200."""
+    assert client.get("/2010/").status_code == 404
+    assert client.get("/2011/07/").status_code == 404
+    assert client.get("/2011/08/18/").status_code == 404
+    CategoryFactory(slug="empty")
+    UserFactory(username="quiet")
+    for url in ("/category/empty/", "/author/quiet/"):
+        response = client.get(url)
+        assert response.status_code == 200
+        assert "Nothing Found" in main(response)
+
+
+def test_first_search_page_redirect_keeps_the_term(client, post):
+    """/page/1/?s=term redirects to /?s=term, not to the home page."""
+    response = client.get("/page/1/?s=hello")
+    assert response.status_code == 301
+    assert response["Location"] == "/?s=hello"
+
+
 def test_category_and_nested_category(client, news_and_local):
     """/category/parent/ and /category/parent/child/ list their posts; a wrong path is 404."""
     response = client.get("/category/news/local/")
