@@ -382,3 +382,18 @@ def test_held_comment_never_enters_the_page_cache(client, post, settings):
     again = client.get(url)  # the plain URL, with the marker cookie
     assert "Wait for me" in again.text and again["X-Cache"] == "pass"
     assert "Wait for me" not in stranger.get(url).text
+
+
+def test_newest_first_and_flat_threads(client, post):
+    """comment_order "desc" puts the newest thread first; with threading off all are flat."""
+    first = CommentFactory(post=post, content="Older words")
+    CommentFactory(post=post, parent=first, content="Answering words")
+    CommentFactory(post=post, content="Newer words")
+    configure(comment_order="desc")
+    page = client.get(post.get_absolute_url()).text
+    assert page.index("Newer words") < page.index("Older words") < page.index("Answering words")
+    configure(thread_comments=False, comment_order="asc")
+    tree = parse(client.get(post.get_absolute_url()))
+    assert not find(tree, ".//ol[@class='children']")
+    assert not find(tree, ".//a[@class='comment-reply-link']")
+    assert len(find(tree, ".//ol[@class='commentlist']/li")) == 3
