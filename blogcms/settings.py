@@ -205,6 +205,9 @@ TAGGIT_CASE_INSENSITIVE = True
 BLOGCMS_SITE_URL = os.environ.get("BLOGCMS_SITE_URL", "http://127.0.0.1:8000")
 # The safe fetcher refuses loopback unless this is on (tests and local demos only).
 BLOGCMS_FETCH_ALLOW_LOOPBACK = env_bool("BLOGCMS_FETCH_ALLOW_LOOPBACK", False)
+# Behind a reverse proxy: the request header holding the visitor's address (e.g.
+# HTTP_X_REAL_IP), so flood limits and comment IPs are per visitor, not per proxy.
+BLOGCMS_CLIENT_IP_HEADER = os.environ.get("BLOGCMS_CLIENT_IP_HEADER", "")
 
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True

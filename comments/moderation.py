@@ -8,8 +8,10 @@ worker sees the same window.
 """
 
 import hashlib
+import ipaddress
 import re
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Q
@@ -70,9 +72,24 @@ def submit(comment, *, request=None):
     return comment
 
 
+def client_ip(request):
+    """The visitor's address: REMOTE_ADDR, or, behind a reverse proxy, the header it sets
+    (BLOGCMS_CLIENT_IP_HEADER, e.g. "HTTP_X_REAL_IP"); otherwise every visitor would share
+    the proxy's address and one flood window. Of a list (X-Forwarded-For) the last entry is
+    taken: the one our own proxy added, which a visitor cannot forge."""
+    header = getattr(settings, "BLOGCMS_CLIENT_IP_HEADER", "")
+    candidates = [request.META.get(header, "").split(",")[-1].strip()] if header else []
+    for value in [*candidates, request.META.get("REMOTE_ADDR", "")]:
+        try:
+            return str(ipaddress.ip_address(value))
+        except ValueError:
+            continue
+    return None
+
+
 def _fill_from_request(comment, request):
     if not comment.author_ip:
-        comment.author_ip = request.META.get("REMOTE_ADDR") or None
+        comment.author_ip = client_ip(request)
     if not comment.user_agent:
         comment.user_agent = request.META.get("HTTP_USER_AGENT", "")[:255]
 

@@ -215,3 +215,19 @@ def test_request_fills_ip_and_user_agent(post, rf):
         Comment(post=post, author_name="A", author_email="a@x.org", content="x"), request=request
     )
     assert (comment.author_ip, comment.user_agent) == ("192.0.2.5", "TestBrowser/1")
+
+
+def test_client_ip_behind_a_proxy(post, rf, settings):
+    """Behind a reverse proxy the configured header gives the visitor's address (the last
+    entry, which our proxy added); a garbage value falls back to REMOTE_ADDR."""
+    settings.BLOGCMS_CLIENT_IP_HEADER = "HTTP_X_FORWARDED_FOR"
+    request = rf.post("/", REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR="6.6.6.6, 192.0.2.8")
+    comment = submit(
+        Comment(post=post, author_name="A", author_email="a@x.org", content="x"), request=request
+    )
+    assert comment.author_ip == "192.0.2.8"
+    request = rf.post("/", REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR="nonsense")
+    comment = submit(
+        Comment(post=post, author_name="B", author_email="b@x.org", content="y"), request=request
+    )
+    assert comment.author_ip == "10.0.0.1"
