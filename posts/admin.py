@@ -2,6 +2,7 @@
 their own posts, Contributors write drafts and submit them for review."""
 
 from django.contrib import admin, messages
+from django.db.models import Count
 from js_asset import Media
 
 from comments.linkbacks.admin import OutgoingLinkbacksMixin, resend_post_linkbacks
@@ -16,9 +17,12 @@ class CategoryAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ["name"]}
     autocomplete_fields = ["parent"]
 
-    @admin.display(description="posts")
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(number_of_posts=Count("posts"))
+
+    @admin.display(description="posts", ordering="number_of_posts")
     def post_count(self, obj):
-        return obj.posts.count()
+        return obj.number_of_posts
 
 
 class OldSlugInline(admin.TabularInline):

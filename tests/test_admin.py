@@ -228,6 +228,18 @@ def test_categories_and_tags_are_managed_in_the_admin(client):
     assert client.get("/tag/immigration/").status_code == 200
 
 
+def test_category_list_counts_posts_in_fixed_queries(client, django_assert_max_num_queries):
+    """The category list shows each category's post count without a query per row."""
+    parent = None
+    for _ in range(20):
+        parent = CategoryFactory(parent=parent)
+        PostFactory(categories=[parent])
+    client.force_login(StaffFactory())
+    with django_assert_max_num_queries(10):
+        page = client.get("/admin/posts/category/").text
+    assert page.count('<td class="field-post_count">1</td>') == 20
+
+
 def test_category_cannot_be_its_own_ancestor(client):
     """Choosing a descendant as a category's parent is refused with a clear error."""
     news = CategoryFactory(name="News", slug="news")
