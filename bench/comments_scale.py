@@ -41,16 +41,15 @@ def setup(folder):
 
 
 def build(size):
-    """A published post with `size` approved responses: threads of replies two wide,
-    deeper than the site shows, with some pingbacks and some websites."""
+    """A published post with `size` approved responses, threaded as the query-count test
+    threads them (tests.comment_helpers.add_thread)."""
     import datetime
 
     from django.contrib.auth import get_user_model
     from django.utils import timezone
 
-    from comments.models import Comment
-    from comments.sanitize import render_comment
     from posts.models import Category, Post
+    from tests.comment_helpers import add_thread
 
     author, _ = get_user_model().objects.get_or_create(username="bench-author")
     post = Post.objects.create(
@@ -62,28 +61,7 @@ def build(size):
         published_at=timezone.now() - datetime.timedelta(days=1),
     )
     post.categories.add(Category.default())
-    html = render_comment("A reply, with a https://example.com/ link and <em>emphasis</em>.")
-    made, parents = 0, [None] * max(1, size // 20)
-    while made < size:
-        level = []
-        for parent in parents:
-            for _ in range(1 if parent is None else 2):
-                if made < size:
-                    level.append(
-                        Comment(
-                            post=post,
-                            parent=parent,
-                            type="pingback" if made % 9 == 4 else "comment",
-                            status=Comment.Status.APPROVED,
-                            author_name=f"Reader {made}",
-                            author_email=f"r{made}@example.com",
-                            author_url="https://example.org/" if made % 3 == 0 else "",
-                            content="A reply",
-                            content_html=html,
-                        )
-                    )
-                    made += 1
-        parents = Comment.objects.bulk_create(level)
+    add_thread(post, size)
     return post
 
 

@@ -5,45 +5,10 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from comments.models import Comment
-from comments.sanitize import render_comment
-from tests.comment_helpers import post_comment
+from tests.comment_helpers import add_thread, post_comment
 from tests.factories import PostFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
-
-HTML = render_comment("A reply with a https://example.com/ link.")
-
-
-def add_thread(post, count):
-    """`count` approved responses, made in bulk: count/50 threads, each comment answered
-    twice, level after level, so 500 reach six levels (deeper than the site's five);
-    some by a user, some pingbacks, some with a website."""
-    user = UserFactory(username="regular")
-    made, parents, levels = 0, [None] * max(1, count // 50), 0
-    while made < count:
-        level = []
-        for parent in parents:
-            for _ in range(1 if parent is None else 2):
-                if made < count:
-                    level.append(
-                        Comment(
-                            post=post,
-                            parent=parent,
-                            type=Comment.Type.PINGBACK if made % 7 == 3 else Comment.Type.COMMENT,
-                            status=Comment.Status.APPROVED,
-                            author_name=f"Reader {made}",
-                            author_email=f"r{made}@example.com",
-                            author_url="https://example.org/" if made % 3 == 0 else "",
-                            user=user if made % 4 == 0 else None,
-                            content="A reply",
-                            content_html=HTML,
-                        )
-                    )
-                    made += 1
-        parents = Comment.objects.bulk_create(level)
-        levels += 1
-    return levels
 
 
 def queries_for(client, url):
