@@ -57,8 +57,8 @@ def build():
                     created_at=when,
                 )
                 continue
-            # Every third comment answers an earlier one, so the thread nests a few levels.
-            parent = threads[-1] if threads and n % 3 == 1 else None
+            # Two comments in three answer the one before, so threads nest three levels deep.
+            parent = threads[-1] if threads and n % 3 else None
             comment = Comment.objects.create(
                 post=seed,
                 parent=parent,
