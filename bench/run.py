@@ -353,11 +353,12 @@ def main():
     try:
         print(f"building the site in {site.dir}", flush=True)
         site.build()
+        load_before = os.getloadavg()[0]
         print(
             f"measuring with {args.client}: {args.connections} connections, {args.seconds} s "
             f"per page, {site.env['WEB_CONCURRENCY']} gunicorn workers on {os.cpu_count()} cores, "
             f"{'Redis' if args.redis else 'file'} cache; "
-            f"load average {os.getloadavg()[0]:.2f} (other busy processes lower the figures)",
+            f"load average {load_before:.2f} (other busy processes lower the figures)",
             flush=True,
         )
         rows, memories = [], {}
@@ -370,7 +371,8 @@ def main():
     print()
     print(table(rows, memories))
     if args.json:
-        args.json.write_text(json.dumps({"rows": rows, "memory": memories}, indent=2))
+        results = {"rows": rows, "memory": memories, "load_average_before": load_before}
+        args.json.write_text(json.dumps(results, indent=2))
 
 
 if __name__ == "__main__":
