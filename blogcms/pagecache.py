@@ -151,7 +151,7 @@ def next_scheduled_publish(generation):
             .first()
         )
         when = upcoming.timestamp() if upcoming else 0
-        cache.set(key, when, 24 * 3600)
+        cache.set(key, when, 600)  # one query per 10 min at most; old generations go soon
     return when or None
 
 
