@@ -20,6 +20,7 @@ install: $(BIN)/.installed
 ## Migrate, load the demo content, collect static files, then serve with gunicorn and a task worker.
 run: install
 	$(MANAGE) migrate --noinput
+	$(MANAGE) createcachetable
 	$(MANAGE) load_demo
 	$(MANAGE) collectstatic --noinput --verbosity 0
 	$(MANAGE) ensure_admin --url http://$(HOST):$(PORT)/admin/

@@ -24,6 +24,8 @@ def content_changed(**kwargs):
     """Signal receiver: after the transaction commits, start a new generation."""
     if kwargs.get("raw"):
         return
+    if not getattr(kwargs.get("instance"), "changes_public_pages", True):
+        return
     transaction.on_commit(lambda: cache.set(GENERATION_KEY, time.time_ns(), None))
 
 

@@ -13,3 +13,5 @@ limit_request_line = 8190
 limit_request_fields = 100
 accesslog = "-"
 wsgi_app = "blogcms.wsgi:application"
+# gunicorn 27's control socket sits at one path per user: two instances on a host would clash.
+control_socket_disable = True

@@ -138,21 +138,27 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
-    CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": REDIS_URL,
-            "KEY_PREFIX": "blogcms",
-        }
+    _redis = {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": REDIS_URL,
+        "KEY_PREFIX": "blogcms",
     }
+    CACHES = {"default": _redis, "ratelimit": {**_redis, "KEY_PREFIX": "blogcms-rl"}}
 else:
-    # Shared by every gunicorn worker on this host, with nothing more to run.
     CACHES = {
+        # Pages and fragments: shared by every gunicorn worker on this host, nothing to run.
         "default": {
             "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
             "LOCATION": str(VAR_DIR / "cache"),
             "OPTIONS": {"MAX_ENTRIES": 5000},
-        }
+        },
+        # Flood windows and rate limits need an atomic add() across processes, which the
+        # file cache lacks; the database's unique key gives it (`createcachetable` makes it).
+        "ratelimit": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "blogcms_ratelimit",
+            "OPTIONS": {"MAX_ENTRIES": 20000},
+        },
     }
 
 # The anonymous page cache (blogcms.pagecache): on unless BLOGCMS_PAGE_CACHE=0; a page lives

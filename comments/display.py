@@ -2,8 +2,10 @@
 
 from dataclasses import dataclass, field
 
+from blogcms.pagecache import fresh_value
+
 from . import cookies
-from .forms import CommentForm
+from .forms import CommentForm, form_timestamp_for
 from .models import Comment
 from .sanitize import allowed_tags_sentence
 
@@ -63,6 +65,8 @@ def post_page_context(request, post):
             initial={
                 **cookies.remembered_details(request),
                 "comment_parent": reply_to.pk if reply_to else None,
+                # Made anew for every answer, even one served from the page cache.
+                "shown_at": fresh_value(request, form_timestamp_for),
             },
         )
     return {

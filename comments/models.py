@@ -88,9 +88,25 @@ class Comment(models.Model):
     def __str__(self):
         return f"{self.get_type_display()} by {self.author_name or 'anonymous'} on {self.post}"
 
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        comment = super().from_db(db, field_names, values)
+        # What the database holds; "unknown" when the status was not loaded (.only()).
+        comment._stored_status = comment.__dict__.get("status", "unknown")
+        return comment
+
     def save(self, *args, **kwargs):
         self.render()
         super().save(*args, **kwargs)
+        self._stored_status = self.status
+
+    @property
+    def changes_public_pages(self):
+        """Saving or deleting this response changes what visitors see only when it is, or
+        was, approved: a wave of held or spam comments leaves every cached page alone."""
+        approved = self.Status.APPROVED
+        stored = getattr(self, "_stored_status", None)  # None: a new response
+        return approved in (self.status, stored) or stored == "unknown"
 
     def render(self):
         """Make the stored safe HTML from the raw text (the only place it is made)."""

@@ -12,7 +12,7 @@ import ipaddress
 import re
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import caches
 from django.db import transaction
 from django.db.models import Q
 from django.utils.html import strip_tags
@@ -122,12 +122,13 @@ def _flood_key(kind, value):
 
 def check_flood(comment, site):
     """A second comment from the same IP or email within comment_flood_seconds is refused
-    (check_comment_flood_db). cache.add is atomic, so two racing workers cannot both pass."""
+    (check_comment_flood_db). add() on the "ratelimit" cache (Redis or the database) is
+    atomic, so two racing workers cannot both pass."""
     seconds = site.comment_flood_seconds
     if not seconds:
         return
     for kind, value in (("ip", comment.author_ip), ("email", comment.author_email)):
-        if value and not cache.add(_flood_key(kind, value), 1, seconds):
+        if value and not caches["ratelimit"].add(_flood_key(kind, value), 1, seconds):
             raise Refused(FLOOD_MESSAGE, 429, "flood")
 
 

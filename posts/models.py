@@ -102,9 +102,10 @@ class PostQuerySet(models.QuerySet):
 
             vector = SearchVector("title", weight="A") + SearchVector("body", weight="B")
             query = SearchQuery(term, search_type="websearch")
+            # Match with @@ (ts_rank gives a tiny non-zero rank to some non-matches).
             return (
-                self.annotate(rank=SearchRank(vector, query))
-                .filter(rank__gt=0)
+                self.annotate(document=vector, rank=SearchRank(vector, query))
+                .filter(document=query)
                 .order_by("-rank", "-published_at")
             )
         matches = self
@@ -130,10 +131,17 @@ class PostQuerySet(models.QuerySet):
             return None
         if match.view_name != "posts:detail":
             return None
-        for post in self.filter(slug=kwargs["slug"]):
+        return (
+            self.at_permalink(day, kwargs["slug"])
+            or self.filter(old_slugs__slug=kwargs["slug"]).first()
+        )
+
+    def at_permalink(self, day, slug):
+        """The post whose permalink is /YYYY/MM/DD/slug/ for `day` in the blog's time zone."""
+        for post in self.filter(slug=slug):
             if post.local_date.date() == day:
                 return post
-        return self.filter(old_slugs__slug=kwargs["slug"]).first()
+        return None
 
     def visible_to(self, user):
         """Visitors see published posts. Staff also preview their own drafts, pending,

@@ -180,10 +180,8 @@ def author(request, username, page=1):
 
 def find_post(user, year, month, day, slug):
     """The post at a permalink, as `user` may see it, or None."""
-    date = _date_or_404(year, int(month), int(day))
-    posts = Post.objects.visible_to(user).select_related("author")
-    candidates = [p for p in posts.filter(slug=slug) if p.local_date.date() == date]
-    return candidates[0] if candidates else None
+    day = _date_or_404(year, int(month), int(day))
+    return Post.objects.visible_to(user).select_related("author").at_permalink(day, slug)
 
 
 @require_safe

@@ -1,10 +1,16 @@
 import pytest
-from django.core.cache import cache
+from django.core.cache import caches
+
+
+def _clear_caches():
+    for alias in caches:
+        caches[alias].clear()
 
 
 @pytest.fixture(autouse=True)
 def _fresh_cache():
-    """Site settings, flood state and fragments are cached: every test starts clean."""
-    cache.clear()
+    """Site settings, flood state, rate limits and fragments are cached: every test starts
+    clean."""
+    _clear_caches()
     yield
-    cache.clear()
+    _clear_caches()

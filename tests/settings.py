@@ -2,7 +2,13 @@
 
 from blogcms.settings import *  # noqa: F403
 
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "ratelimit": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "ratelimit",
+    },
+}
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
@@ -15,3 +21,5 @@ ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]
 # Other tests change data inside a test transaction, where on_commit never bumps the content
 # generation; tests/test_pagecache.py turns the page cache on and runs on_commit callbacks.
 BLOGCMS_PAGE_CACHE = False
+# WhiteNoise warns on every request when STATIC_ROOT (filled by collectstatic) is missing.
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405

@@ -4,6 +4,7 @@ import datetime
 import re
 
 import pytest
+import time_machine
 from django.core.cache import cache
 from django.http import HttpResponse
 from django.middleware.csrf import get_token
@@ -377,6 +378,31 @@ def test_cached_post_page_lets_a_second_visitor_comment():
     assert post.responses.filter(author_name="Second Visitor").exists()
 
 
+def test_a_bot_posting_at_once_from_an_old_cached_page_is_spam():
+    """The form's "shown at" stamp is made anew for each answer, so a page cached long ago
+    does not let a bot that posts the moment it fetches it pass the minimum-time check."""
+    post = PostFactory(title="Open for comments", slug="open-for-comments")
+    url = post.get_absolute_url()
+    with time_machine.travel(timezone.now(), tick=False) as clock:
+        Client().get(url)
+        clock.shift(datetime.timedelta(seconds=30))
+        bot = Client()
+        page = bot.get(url)
+        assert outcome(page) == "hit"
+        fields = dict(re.findall(r'name="([^"]+)" value="([^"]*)"', page.text))
+        bot.post(
+            f"/wp-comments-post/{post.pk}/",
+            {
+                "author": "Quick Bot",
+                "email": "bot@example.com",
+                "comment": "Buy things.",
+                "shown_at": fields["shown_at"],
+                "csrfmiddlewaretoken": fields["csrfmiddlewaretoken"],
+            },
+        )
+    assert post.responses.get(author_name="Quick Bot").status == "spam"
+
+
 def test_the_stored_page_holds_nobodys_csrf_token(client, post):
     """What is kept in the cache has a placeholder where the form's token goes."""
     url = post.get_absolute_url()
@@ -386,3 +412,20 @@ def test_the_stored_page_holds_nobodys_csrf_token(client, post):
     assert token not in stored
     assert client.cookies["csrftoken"].value not in stored
     assert TOKEN_FIELD.search(stored).group(1).startswith("fresh-")
+
+
+def test_held_and_spam_responses_leave_cached_pages_alone(client, post, committed):
+    """A wave of held or spam comments does not empty the page cache; approving one does."""
+    url = post.get_absolute_url()
+    client.get(url)
+    with committed():
+        CommentFactory(post=post, status="pending")
+        CommentFactory(post=post, status="spam")
+    assert outcome(client.get(url)) == "hit"
+    held = post.responses.get(status="pending")
+    with committed():
+        held.approve()
+    assert outcome(client.get(url)) == "miss"
+    with committed():
+        held.set_status("spam")
+    assert outcome(client.get(url)) == "miss"

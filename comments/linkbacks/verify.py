@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import caches
 from django.db import DatabaseError
 
 from blogcms.models import SiteSettings
@@ -115,16 +115,18 @@ def check_policy(source):
 def within_rate(host):
     """Count one linkback from `host`; False once it is over BLOGCMS_LINKBACK_RATE.
 
-    The counter lives in the shared cache (Redis in production), so every worker sees
-    it; add() then incr() is atomic there, and a window starts at a host's first ping.
+    The counter lives in the shared "ratelimit" cache, so every worker sees it; a window
+    starts at a host's first ping. On Redis incr() is atomic; on the database cache two
+    racing workers may both count one ping once, a slack of a few pings at most.
     """
     limit, seconds = getattr(settings, "BLOGCMS_LINKBACK_RATE", DEFAULT_RATE)
     key = "linkbacks:rate:" + hashlib.sha256(host.lower().encode()).hexdigest()[:32]
-    cache.add(key, 0, seconds)
+    counters = caches["ratelimit"]
+    counters.add(key, 0, seconds)
     try:
-        count = cache.incr(key)
+        count = counters.incr(key)
     except ValueError:  # the window expired between add() and incr()
-        cache.add(key, 1, seconds)
+        counters.add(key, 1, seconds)
         count = 1
     return count <= limit
 
