@@ -25,6 +25,7 @@ run: install
 	$(MANAGE) collectstatic --noinput --verbosity 0
 	$(MANAGE) ensure_admin --url http://$(HOST):$(PORT)/admin/
 	@echo "Serving blogcms at http://$(HOST):$(PORT)/ (Ctrl-C stops the server and the worker)"
+	@$(MANAGE) requeue_stale_tasks
 	@$(MANAGE) db_worker --queue-name '*' & worker=$$!; \
 	  trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	  $(BIN)/gunicorn -c blogcms/gunicorn.conf.py

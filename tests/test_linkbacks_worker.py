@@ -1,5 +1,6 @@
 """Linkback tasks on the database backend, run by `manage.py db_worker` as `make run` does."""
 
+import io
 from unittest import mock
 
 import pytest
@@ -93,3 +94,8 @@ def test_a_crashed_worker_loses_no_queued_task(stub):
         "sent",
         "sent",
     ]
+    # requeue_stale_tasks (run by `make run` before its worker starts) gives it back.
+    call_command("requeue_stale_tasks", older_than=0, stdout=io.StringIO())
+    run_worker()
+    assert statuses() == ["SUCCESSFUL", "SUCCESSFUL", "SUCCESSFUL"]
+    assert set(OutgoingPing.objects.values_list("status", flat=True)) == {"sent"}

@@ -1,0 +1,33 @@
+"""Put tasks whose worker died mid-run back in the queue.
+
+django-tasks-db marks a task RUNNING when a worker claims it and never takes it back if
+that worker dies. Our tasks are safe to run twice (a linkback checks its record first), so
+a task RUNNING for longer than any task takes is requeued. `make run` calls this before
+starting its worker; a cron or a worker host's start script may call it too.
+"""
+
+from datetime import timedelta
+
+from django.core.management.base import BaseCommand
+from django.utils import timezone
+from django_tasks import TaskResultStatus
+from django_tasks_db.models import DBTaskResult
+
+
+class Command(BaseCommand):
+    help = "Requeue tasks left RUNNING by a worker that died."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--older-than",
+            type=int,
+            default=1800,
+            help="Seconds a task must have been running to count as abandoned (default 1800).",
+        )
+
+    def handle(self, *args, older_than, **options):
+        cutoff = timezone.now() - timedelta(seconds=older_than)
+        count = DBTaskResult.objects.filter(
+            status=TaskResultStatus.RUNNING, started_at__lte=cutoff
+        ).update(status=TaskResultStatus.READY, started_at=None)
+        self.stdout.write(f"Requeued {count} abandoned task(s).")
