@@ -44,6 +44,8 @@ _URL_ATTRIBUTES = {"href", "cite"}
 _URL_IGNORED = re.compile(r"[\x00-\x20\x7f]+")
 # A "<" that cannot open a tag ("a < b", "I <3 this") is text, not markup (kses eats it).
 _LOOSE_LT = re.compile(r"<(?![a-zA-Z/!?])")
+# "<name word word>": an opening tag whose attributes are all bare words ("if a<b and c>d").
+_WORDS_IN_ANGLES = re.compile(r"<([a-zA-Z][a-zA-Z0-9-]*)((?:\s+[^\s<>=\"'/`]+)+)\s*>")
 # Bare URLs as make_clickable() sees them: a scheme or "www.", never a bare domain.
 # Closing punctuation is left out of the link, as WordPress does.
 _BARE_URL = re.compile(
@@ -113,10 +115,24 @@ _RENDER_CLEANER = _cleaner(
 )
 
 
+def _keep_prose(html):
+    """Text that merely looks like markup stays text (kses eats it; we don't): a "<" that
+    opens no tag ("a < b", "I <3 this"), and "<b and c>", whose bare words are not
+    attributes that tag may carry. Escaping a "<" only ever turns markup into text."""
+
+    def words_or_tag(match):
+        allowed = ALLOWED.get(match.group(1).lower(), ())
+        if all(word.lower() in allowed for word in match.group(2).split()):
+            return match.group(0)
+        return "&lt;" + match.group(0)[1:]
+
+    return _WORDS_IN_ANGLES.sub(words_or_tag, _LOOSE_LT.sub("&lt;", html))
+
+
 def sanitize(html):
     """Cut `html` down to ALLOWED: disallowed tags go and their text stays, disallowed
     attributes go, and only absolute http, https and mailto URLs survive."""
-    return _COMMENTER_CLEANER.clean(_LOOSE_LT.sub("&lt;", html))
+    return _COMMENTER_CLEANER.clean(_keep_prose(html))
 
 
 def autop(html):

@@ -67,11 +67,19 @@ def test_rendering_is_stable(payload):
         ("Tom & Jerry", "Tom &amp; Jerry"),
         ("x > y", "x &gt; y"),
         ("5 < 6 & 7 > 3", "5 &lt; 6 &amp; 7 &gt; 3"),
+        ("if a<b and c>d then", "if a&lt;b and c&gt;d then"),
+        ("x<y and z>w", "x&lt;y and z&gt;w"),
+        ("if a<b then", "if a&lt;b then"),
     ],
 )
 def test_ordinary_text_is_kept(text, shown):
     """Text that merely looks like markup is kept, not eaten as kses does."""
     assert render_comment(text) == f"<p>{shown}</p>"
+
+
+def test_whitelisted_tags_with_their_bare_attributes_stay_markup():
+    """Only bare words a tag may not carry make it text: <a title> is still a link."""
+    assert render_comment("<b>bold</b> <a title>t</a>") == '<p><b>bold</b> <a title="">t</a></p>'
 
 
 def test_script_text_is_kept_as_text():
