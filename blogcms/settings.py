@@ -84,6 +84,8 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "blogcms.urls"
+# Staff log in through the admin's login page (the mail's approve link sends them there).
+LOGIN_URL = "admin:login"
 WSGI_APPLICATION = "blogcms.wsgi.application"
 
 TEMPLATES = [

@@ -218,6 +218,7 @@ def test_registration_required(client, post):
         ({"url": "https://example.com/" + "u" * 190}, "Your URL is too long."),
         ({"comment": "c" * 65526}, "Your comment is too long."),
         ({"url": "javascript:alert(1)"}, "Please enter a valid website address"),
+        ({"url": "ftp://files.example.com/"}, "Please enter a valid website address"),
     ],
 )
 def test_invalid_fields_get_wordpress_messages(client, post, fields, message):
@@ -226,6 +227,12 @@ def test_invalid_fields_get_wordpress_messages(client, post, fields, message):
     assert response.status_code == 200
     assert f"<strong>Error</strong>: {message}" in response.text
     assert not Comment.objects.exists()
+
+
+def test_a_website_without_a_scheme_gets_http(client, post):
+    """ "myblog.example.com" is taken as http://myblog.example.com, as WordPress's esc_url."""
+    assert post_comment(client, post, url="myblog.example.com").status_code == 302
+    assert Comment.objects.get().author_url == "http://myblog.example.com"
 
 
 def test_name_and_email_optional_when_site_allows(client, post):
@@ -316,7 +323,10 @@ def test_moderators_get_mail_with_approve_link(client, post, django_capture_on_c
     link = re.search(r"Approve it: http://[^/]+(/\S+)", message.body).group(1)
 
     visitor = Client()
-    assert visitor.get(link).status_code == 302  # to the login page
+    to_login = visitor.get(link, follow=True)  # the admin's login page, then back here
+    assert to_login.status_code == 200 and 'name="password"' in to_login.text
+    login_path, _ = to_login.redirect_chain[-1]
+    assert login_path.startswith("/admin/login/") and "next=" in login_path
     nobody = UserFactory(is_staff=True)
     visitor.force_login(nobody)
     assert visitor.get(link).status_code == 403
