@@ -7,7 +7,7 @@ so a blogger moving over finds the defaults they know.
 
 from django.core.cache import cache
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.db import models
+from django.db import models, transaction
 
 from .themes import theme_choices
 
@@ -112,7 +112,9 @@ class SiteSettings(models.Model):
     def save(self, *args, **kwargs):
         self.pk = 1
         super().save(*args, **kwargs)
+        # Again after commit: a request between the two could cache the old row for minutes.
         cache.delete(CACHE_KEY)
+        transaction.on_commit(lambda: cache.delete(CACHE_KEY))
 
     @classmethod
     def load(cls):
