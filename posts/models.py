@@ -281,14 +281,21 @@ class Post(models.Model):
         """The excerpt, or the body's first 55 words as WordPress's wp_trim_excerpt."""
         return self.excerpt or Truncator(strip_tags(self.body)).words(words, truncate=" […]")
 
+    def closed_by_age(self, site_settings=None):
+        """Older than close_comments_days_old, when staff turned closing by age on."""
+        if not (site_settings and site_settings.close_comments_for_old_posts):
+            return False
+        age_limit = timedelta(days=site_settings.close_comments_days_old)
+        return timezone.now() - self.published_at > age_limit
+
     def comments_are_open(self, site_settings=None):
         """Open per post, and not yet closed by age when staff turned that on."""
-        if not self.comments_open:
-            return False
-        if site_settings and site_settings.close_comments_for_old_posts:
-            age_limit = timedelta(days=site_settings.close_comments_days_old)
-            return timezone.now() - self.published_at <= age_limit
-        return True
+        return self.comments_open and not self.closed_by_age(site_settings)
+
+    def pings_are_open(self, site_settings=None):
+        """Pingbacks and webmentions are taken: published, pings open per post, and not
+        closed by age (WordPress's _close_comments_for_old_post closes pings too)."""
+        return self.is_published and self.pings_open and not self.closed_by_age(site_settings)
 
 
 class OldSlug(models.Model):

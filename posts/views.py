@@ -210,13 +210,14 @@ def post_detail(request, year, month, day, slug):
         .order_by("published_at", "id")
         .only("title", "slug", "published_at")
         .first(),
+        "pings_open": post.pings_are_open(request.site_settings),
         **post_page_context(request, post),
     }
     response = TemplateResponse(request, "posts/post_detail.html", context)
     if not post.is_published:
         # A preview of a draft, pending, private or scheduled post is never cached.
         add_never_cache_headers(response)
-    elif post.pings_open:
+    elif context["pings_open"]:
         advertise_linkback_endpoints(request, response)
     return response
 

@@ -227,3 +227,21 @@ def test_posts_closed_to_pings_advertise_nothing(client):
     response = client.get(post.get_absolute_url())
     assert "X-Pingback" not in response and "Link" not in response
     assert 'rel="pingback"' not in response.content.decode()
+
+
+def close_by_age(days=14):
+    site = SiteSettings.load()
+    site.close_comments_for_old_posts = True
+    site.close_comments_days_old = days
+    site.save()
+
+
+def test_posts_closed_by_age_take_no_pings_and_advertise_none(client, stub):
+    """Closing comments on old posts closes pings too (_close_comments_for_old_post)."""
+    old = PostFactory(published_at=timezone.now() - datetime.timedelta(days=30))
+    close_by_age()
+    source = stub.page("/s/", linking_page("Them", permalink(old)))
+    assert ping(client, source, permalink(old)).faultCode == 33
+    response = client.get(old.get_absolute_url())
+    assert "X-Pingback" not in response and 'rel="pingback"' not in response.text
+    assert "Comments are closed." in response.text

@@ -73,7 +73,7 @@ def target_post(target, hosts):
     post = Post.objects.at_url(target)
     if post is None:
         raise LinkbackRefused(TARGET_NOT_FOUND, "The specified target URL does not exist.")
-    if not (post.is_published and post.pings_open):
+    if not post.pings_are_open(SiteSettings.load()):
         raise LinkbackRefused(
             TARGET_INVALID,
             "The specified target URL cannot be used as a target. It either doesn't exist, "
