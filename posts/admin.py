@@ -130,5 +130,13 @@ class PostAdmin(OutgoingLinkbacksMixin, admin.ModelAdmin):
             count += 1
         self.message_user(request, f"{count} post(s) moved to draft.", messages.SUCCESS)
 
+    def has_change_permission(self, request, obj=None):
+        """Only those who may publish edit what is public: a Contributor's published post
+        is theirs to read, not to take down (WordPress: edit_published_posts)."""
+        unpublished = (Post.Status.DRAFT, Post.Status.PENDING)
+        if obj is not None and obj.status not in unpublished and not can_publish(request.user):
+            return False
+        return super().has_change_permission(request, obj)
+
     def has_publish_permission(self, request):
         return can_publish(request.user)

@@ -369,3 +369,17 @@ def test_rich_text_editor_loads_under_csp(live_server, transactional_db, monkeyp
     body = Post.objects.get(title="Browser post").body
     assert "Typed in the editor" in body
     assert "<strong>bold</strong>" in body or "<strong> bold</strong>" in body
+
+
+def test_contributor_cannot_take_down_their_published_post(client):
+    """A Contributor may read their published post in the admin but not change it."""
+    contributor = member_of("Contributor")
+    post = PostFactory(author=contributor, status=Post.Status.PUBLISHED, slug="theirs")
+    client.force_login(contributor)
+    url = f"/admin/posts/post/{post.pk}/change/"
+    page = client.get(url)
+    assert page.status_code == 200 and 'name="_save"' not in page.text
+    assert client.post(url, {"title": "Changed", "status": "pending"}).status_code == 403
+    post.refresh_from_db()
+    assert post.status == Post.Status.PUBLISHED and post.title != "Changed"
+    assert client.get(post.get_absolute_url()).status_code == 200
