@@ -86,13 +86,15 @@ class CommentForm(forms.Form):
         ),
         error_messages=_messages(REQUIRED_FIELDS, TOO_LONG["email"], invalid=INVALID_EMAIL),
     )
-    url = forms.CharField(
+    url = forms.URLField(
         label="Website",
         max_length=MAX_URL,
         required=False,
+        # "myblog.example.com" becomes http://myblog.example.com, as WordPress's esc_url().
+        assume_scheme="http",
         validators=[URLValidator(schemes=["http", "https"], message=INVALID_URL)],
         widget=forms.URLInput(attrs={"size": 30, "maxlength": MAX_URL, "autocomplete": "url"}),
-        error_messages=_messages(REQUIRED_FIELDS, TOO_LONG["url"]),
+        error_messages=_messages(REQUIRED_FIELDS, TOO_LONG["url"], invalid=INVALID_URL),
     )
     comment_parent = forms.IntegerField(required=False, widget=forms.HiddenInput)
     shown_at = forms.CharField(required=False, widget=forms.HiddenInput)
