@@ -17,11 +17,16 @@ from .models import Post
 from .views import category_from_path, find_post
 
 
-class LatestPostsFeed(Feed):
-    def __call__(self, request, *args, **kwargs):
-        self.site = request.site_settings
-        return super().__call__(request, *args, **kwargs)
+class SiteFeed(Feed):
+    """A feed that reads the site settings when used: a Feed instance is shared by every
+    request and thread of a worker, so it keeps no per-request state."""
 
+    @property
+    def site(self):
+        return SiteSettings.load()
+
+
+class LatestPostsFeed(SiteFeed):
     def title(self, obj=None):
         return self.site.title
 
@@ -99,12 +104,8 @@ class TagFeed(LatestPostsFeed):
         return Post.objects.published().filter(tags=obj)
 
 
-class LatestCommentsFeed(Feed):
+class LatestCommentsFeed(SiteFeed):
     """Approved responses on published posts, newest first."""
-
-    def __call__(self, request, *args, **kwargs):
-        self.site = request.site_settings or SiteSettings.load()
-        return super().__call__(request, *args, **kwargs)
 
     def title(self, obj=None):
         return f"Comments for {self.site.title}"

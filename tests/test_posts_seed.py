@@ -102,3 +102,26 @@ def test_tag_pages_of_the_seed_post_resolve(client):
         response = client.get(link.get("href"))
         assert response.status_code == 200, link.get("href")
         assert TITLE in response.text
+
+
+def test_classic_sidebar_has_every_widget(client):
+    """The classic theme's sidebar: search, recent posts and comments, archives, categories
+    and a tag cloud, each showing the demo content."""
+    call_command("load_demo", stdout=StringIO())
+    (aside,) = find(parse(client.get(SEED_URL)), ".//aside")
+    headings = [text(h) for h in find(aside, ".//h2")]
+    assert headings == [
+        "Search",
+        "Recent Posts",
+        "Recent Comments",
+        "Archives",
+        "Categories",
+        "Tags",
+    ]
+    sidebar = text(aside)
+    assert TITLE in sidebar
+    assert "VivirLatino on NY Rep. Serrano" in sidebar
+    assert "August 2011" in sidebar and "Blog (1)" in sidebar
+    tags = [text(a) for a in find(aside, ".//p[@class='tagcloud']/a")]
+    assert len(tags) == 8 and "Secure Communities" in tags
+    assert find(aside, ".//form[@role='search']/input[@name='s']")
