@@ -15,6 +15,7 @@ from django.urls import reverse
 from blogcms.models import SiteSettings
 
 from .models import Comment
+from .moderation import MODERATE_PERMISSION
 
 APPROVE_SALT = "comments.approve-link"
 # A moderation mail's one-click approve link stays valid this long (it still needs a login).
@@ -40,7 +41,8 @@ def site_url(path):
 
 def moderators():
     """Active users with an email who may moderate comments."""
-    perm = Permission.objects.get(content_type__app_label="comments", codename="change_comment")
+    app_label, codename = MODERATE_PERMISSION.split(".")
+    perm = Permission.objects.get(content_type__app_label=app_label, codename=codename)
     return (
         get_user_model()
         .objects.filter(is_active=True)

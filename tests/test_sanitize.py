@@ -8,6 +8,7 @@ import html5lib
 import pytest
 from django.core.management import call_command
 
+from blogcms.cache import content_generation
 from comments.models import Comment
 from comments.sanitize import ALLOWED, allowed_tags_sentence, render_comment
 from tests.factories import CommentFactory
@@ -151,12 +152,16 @@ def test_unclosed_tags_are_closed():
 
 
 @pytest.mark.django_db
-def test_rerender_command_rebuilds_stored_html():
-    """render_comments re-renders content_html from the raw text of every comment."""
+def test_rerender_command_rebuilds_stored_html(django_capture_on_commit_callbacks):
+    """render_comments re-renders content_html from the raw text of every comment, and
+    cached pages showing the old HTML are dropped (a new content generation)."""
     comment = CommentFactory(content="Hello <b>there</b> https://example.com/")
     Comment.objects.filter(pk=comment.pk).update(content_html="<p>stale</p>")
+    generation = content_generation()
     out = StringIO()
-    call_command("render_comments", stdout=out)
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("render_comments", stdout=out)
+    assert content_generation() != generation
     comment.refresh_from_db()
     assert comment.content_html == render_comment(comment.content)
     assert "Re-rendered 1 comment(s)." in out.getvalue()

@@ -2,6 +2,7 @@
 
 from django.core.management.base import BaseCommand
 
+from blogcms.cache import content_changed
 from comments.models import Comment
 
 
@@ -24,4 +25,6 @@ class Command(BaseCommand):
                 batch = []
         if batch:
             changed += Comment.objects.bulk_update(batch, ["content_html"])
+        if changed:
+            content_changed()  # bulk_update sends no post_save: cached pages must go too
         self.stdout.write(f"Re-rendered {changed} comment(s).")
