@@ -49,7 +49,6 @@ from django.core.exceptions import DisallowedHost
 from django.http import HttpResponse
 from django.middleware.csrf import get_token
 from django.urls import NoReverseMatch, reverse
-from django.utils import timezone
 from django.utils.cache import cc_delim_re, patch_cache_control, patch_vary_headers
 from django.utils.functional import SimpleLazyObject
 from django.utils.html import escape
@@ -145,7 +144,7 @@ def next_scheduled_publish(generation):
         from posts.models import Post
 
         upcoming = (
-            Post.objects.filter(status=Post.Status.PUBLISHED, published_at__gt=timezone.now())
+            Post.objects.scheduled()
             .order_by("published_at")
             .values_list("published_at", flat=True)
             .first()

@@ -81,6 +81,10 @@ class PostQuerySet(models.QuerySet):
         """What a visitor may see: published, and its time has come."""
         return self.filter(status=Post.Status.PUBLISHED, published_at__lte=timezone.now())
 
+    def scheduled(self):
+        """Published with a date still to come: visible by itself when that time arrives."""
+        return self.filter(status=Post.Status.PUBLISHED, published_at__gt=timezone.now())
+
     def for_listing(self):
         """Everything a listing shows about each post, in a fixed number of queries."""
         from comments.models import Comment
