@@ -125,8 +125,7 @@ class PostQuerySet(models.QuerySet):
 
         parts = urlsplit(url)
         if parts.path in ("", "/"):
-            post_id = parse_qs(parts.query).get("p", [""])[0]
-            return self.filter(pk=int(post_id)).first() if post_id.isdigit() else None
+            return self.with_query_id(parse_qs(parts.query).get("p", [""])[0]).first()
         try:
             match = resolve(parts.path)
             kwargs = match.kwargs
@@ -139,6 +138,13 @@ class PostQuerySet(models.QuerySet):
             self.at_permalink(day, kwargs["slug"])
             or self.filter(old_slugs__slug=kwargs["slug"]).first()
         )
+
+    def with_query_id(self, value):
+        """The post WordPress's ?p=`value` names, as a queryset: none unless `value` is
+        ASCII digits ("²".isdigit() is true, yet int("²") raises)."""
+        if not (value.isascii() and value.isdigit()):
+            return self.none()
+        return self.filter(pk=int(value))
 
     def at_permalink(self, day, slug):
         """The post whose permalink is /YYYY/MM/DD/slug/ for `day` in the blog's time zone."""

@@ -58,9 +58,7 @@ def _render_listing(
 def home(request, page=1):
     """The front page; also answers WordPress's ?p=ID and ?s=term query URLs."""
     if post_id := request.GET.get("p"):
-        if not post_id.isdigit():
-            raise Http404("No such post.")
-        post = get_object_or_404(Post.objects.visible_to(request.user), pk=int(post_id))
+        post = get_object_or_404(Post.objects.visible_to(request.user).with_query_id(post_id))
         return redirect(post, permanent=True)
     if "s" in request.GET:
         return search(request, page)

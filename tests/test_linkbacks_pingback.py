@@ -245,3 +245,12 @@ def test_posts_closed_by_age_take_no_pings_and_advertise_none(client, stub):
     response = client.get(old.get_absolute_url())
     assert "X-Pingback" not in response and 'rel="pingback"' not in response.text
     assert "Comments are closed." in response.text
+
+
+@pytest.mark.parametrize("post_id", ["²", "١٢", "99999999999999999999999"])
+def test_a_query_id_that_is_not_plain_digits_names_no_post(client, post, post_id):
+    """?p= takes ASCII digits in range only ("²".isdigit() is true): 32 and 404, never 500."""
+    target = f"http://testserver/?p={post_id}"
+    assert ping(client, "http://source.example/a", target).faultCode == 32
+    assert call(client, "pingback.extensions.getPingbacks", target).faultCode == 32
+    assert client.get("/", {"p": post_id}).status_code == 404
