@@ -207,6 +207,27 @@ def test_a_permanent_fault_is_recorded_and_not_retried(stub):
     assert record.next_retry_at is None and record.is_done
 
 
+@pytest.mark.parametrize(
+    "answer",
+    [
+        b'<?xml version="1.0" encoding="bogus"?><methodResponse/>',
+        b'<?xml version="1.0" encoding="idna"?><methodResponse/>',
+        b'<!DOCTYPE x [<!ENTITY a "aaaa">]><methodResponse>&a;</methodResponse>',
+        b"<methodResponse><params><param><value><int>x</int></value></param></params>",
+        b"not xml at all",
+    ],
+    ids=["unknown-encoding", "undecodable-encoding", "entity", "bad-value", "not-xml"],
+)
+def test_a_hostile_xmlrpc_answer_is_recorded_as_an_error(stub, answer):
+    """Whatever their endpoint answers, the attempt is recorded (and retried), never lost."""
+    stub.routes["/xmlrpc"] = Reply(200, {"Content-Type": "text/xml"}, answer)
+    record = OutgoingPing.objects.create(post=PostFactory(), target_url=pingback_page(stub))
+    deliver_linkback.call(record.pk)
+    record.refresh_from_db()
+    assert (record.status, record.attempts) == ("network_error", 1)
+    assert record.message.startswith("not an XML-RPC response") and record.next_retry_at
+
+
 def test_network_errors_retry_with_growing_waits_a_bounded_number_of_times(stub):
     """A failure is retried later and later, then given up after MAX_ATTEMPTS."""
     record = OutgoingPing.objects.create(

@@ -159,6 +159,14 @@ def test_hostile_xml_is_refused_fast_in_bounded_memory(client, body):
             -32600,
         ),
         ("<methodCall><methodName>\u00e9</methodName></methodCall>".encode("utf-16"), -32601),
+        *[
+            (
+                f'<?xml version="1.0" encoding="{name}"?><methodCall><methodName>'
+                "pingback.ping</methodName></methodCall>".encode(),
+                -32701,
+            )
+            for name in ("bogus", "hex", "idna", "undefined")
+        ],
     ],
 )
 def test_malformed_bodies_are_protocol_faults(client, body, code):

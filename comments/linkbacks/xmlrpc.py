@@ -25,6 +25,7 @@ from . import verify
 MAX_BODY = 64 * 1024  # a pingback call is a few hundred bytes
 
 NOT_WELL_FORMED = -32700
+UNSUPPORTED_ENCODING = -32701
 INVALID_REQUEST = -32600
 METHOD_NOT_FOUND = -32601
 INVALID_PARAMS = -32602
@@ -68,9 +69,17 @@ def loads(body):
         params, name = unmarshaller.close(), unmarshaller.getmethodname()
     except (xml.parsers.expat.ExpatError, DefusedXmlException) as exc:
         raise xmlrpc.client.Fault(NOT_WELL_FORMED, f"parse error. not well formed: {exc}") from exc
+    except UnicodeError as exc:  # <?xml encoding="idna"?>: a codec expat cannot stream
+        raise xmlrpc.client.Fault(
+            UNSUPPORTED_ENCODING, "parse error. unsupported encoding"
+        ) from exc
     except (ValueError, TypeError, IndexError, xmlrpc.client.Error) as exc:
         # The unmarshaller's own complaints about a well-formed but invalid body.
         raise xmlrpc.client.Fault(INVALID_REQUEST, "server error. invalid xml-rpc.") from exc
+    except LookupError as exc:  # <?xml encoding="bogus"?>: no such codec (after IndexError)
+        raise xmlrpc.client.Fault(
+            UNSUPPORTED_ENCODING, "parse error. unsupported encoding"
+        ) from exc
     if not name:
         raise xmlrpc.client.Fault(INVALID_REQUEST, "server error. invalid xml-rpc. no method.")
     return params, name
@@ -78,7 +87,8 @@ def loads(body):
 
 def parse_response(body):
     """The value another server answered with; raises its Fault, or ValueError when the body
-    is not an XML-RPC response (it is parsed as defensively as a request)."""
+    is not an XML-RPC response (it is parsed as defensively as a request), whatever the
+    reason: a hostile endpoint must not crash the task that called it."""
     try:
         unmarshaller = _unmarshal(body)
         if unmarshaller.getmethodname():
@@ -86,6 +96,8 @@ def parse_response(body):
         values = unmarshaller.close()  # raises the Fault a fault response carries
     except (
         xml.parsers.expat.ExpatError,
+        ValueError,  # defusedxml's refusals and undecodable text are ValueErrors too
+        LookupError,
         TypeError,
         IndexError,
         xmlrpc.client.ResponseError,
