@@ -289,3 +289,16 @@ def test_charset_comes_from_the_header_or_the_page(stub):
     )
     assert "Café" in fetch.fetch_page(stub.url("/l")).text
     assert "Café" in fetch.fetch_page(stub.url("/m")).text
+
+
+@allow_loopback
+@pytest.mark.parametrize("charset", ["undefined", "idna", "punycode", "rot13", "bogus"])
+def test_a_charset_python_cannot_decode_with_falls_back_to_utf8(stub, charset):
+    """A declared charset that is unknown, or a codec that raises, reads as UTF-8 text."""
+    body = "<title>Café</title>".encode()
+    stub.routes["/h"] = Reply(200, {"Content-Type": f"text/html; charset={charset}"}, body)
+    stub.routes["/m"] = Reply(
+        200, {"Content-Type": "text/html"}, f'<meta charset="{charset}">'.encode() + body
+    )
+    assert "Café" in fetch.fetch_page(stub.url("/h")).text
+    assert "Café" in fetch.fetch_page(stub.url("/m")).text

@@ -27,6 +27,7 @@ import zlib
 from dataclasses import dataclass
 from urllib.parse import urljoin, urlsplit
 
+import webencodings
 from django.conf import settings
 from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.exceptions import HTTPError
@@ -85,16 +86,19 @@ class Fetched:
 
     @property
     def text(self):
-        """The body decoded by the declared charset, else a <meta charset>, else UTF-8."""
+        """The body decoded by a byte-order mark, else the declared charset, else a
+        <meta charset>, else UTF-8. Labels are read as browsers read them (the WHATWG
+        Encoding Standard, via webencodings): "latin1" is windows-1252, and a label that is
+        no web encoding ("idna", "undefined", "rot13": Python codecs that raise) is UTF-8."""
         match = re.search(r"charset=[\"']?([\w.:-]+)", self.headers.get("content-type", ""))
         if not match:
             match = re.search(rb"<meta[^>]+charset=[\"']?([\w.:-]+)", self.body[:2048], re.I)
-        charset = match.group(1) if match else "utf-8"
-        charset = charset.decode("ascii") if isinstance(charset, bytes) else charset
-        try:
-            return self.body.decode(charset, errors="replace")
-        except LookupError:
-            return self.body.decode("utf-8", errors="replace")
+        label = match.group(1) if match else "utf-8"
+        label = label.decode("ascii") if isinstance(label, bytes) else label
+        text, _encoding = webencodings.decode(
+            self.body, webencodings.lookup(label) or webencodings.UTF8, errors="replace"
+        )
+        return text
 
 
 def user_agent():
