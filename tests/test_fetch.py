@@ -302,3 +302,52 @@ def test_a_charset_python_cannot_decode_with_falls_back_to_utf8(stub, charset):
     )
     assert "Café" in fetch.fetch_page(stub.url("/h")).text
     assert "Café" in fetch.fetch_page(stub.url("/m")).text
+
+
+@allow_loopback
+@pytest.mark.parametrize(
+    "path, sent",
+    [
+        ("/café/", "/caf%C3%A9/"),
+        ("/a page/?q=two words", "/a%20page/?q=two%20words"),
+        ("/nul\0/", "/nul%00/"),
+        ("/already%20encoded/?x=%C3%A9", "/already%20encoded/?x=%C3%A9"),
+        ("/ünï?q=é#frag", "/%C3%BCn%C3%AF?q=%C3%A9"),
+    ],
+)
+def test_a_path_is_sent_percent_encoded(stub, path, sent):
+    """Spaces, NULs and non-ASCII in a path or query are percent-encoded, %XX kept as is."""
+    stub.routes[sent.split("?")[0]] = Reply(200, body=b"<title>ok</title>")
+    assert fetch.fetch_page(stub.url(path)).status == 200
+    assert stub.received[-1].path == sent
+
+
+@allow_loopback
+@pytest.mark.parametrize("location", ["/café/", "/a b/", "/nul\0", "http://x:bad/"])
+def test_a_redirect_anywhere_odd_is_followed_or_refused_as_a_fetch_error(stub, location):
+    """Whatever a redirect names, the outcome is a page or a FetchError, never a crash."""
+    stub.routes["/r"] = Reply(302, {"Location": location})
+    stub.routes["/caf%C3%A9/"] = stub.routes["/a%20b/"] = Reply(200, body=b"<p>ok</p>")
+    try:
+        assert fetch.fetch_page(stub.url("/r")).status in (200, 404)
+    except fetch.FetchError:
+        assert location.startswith("http://")
+
+
+@allow_loopback
+@pytest.mark.parametrize(
+    "head",
+    [
+        b"garbage\r\n\r\n",
+        b"HTTP/1.1 abc OK\r\n\r\n",
+        b"HTTP/9.9 200 OK\r\n\r\n",
+        b"HTTP/1.1 200 OK\r\nX: " + b"a" * 70_000 + b"\r\n\r\n",
+        b"HTTP/1.1 200 OK\r\n" + b"X: a\r\n" * 200 + b"\r\n",
+    ],
+    ids=["garbage", "bad-status", "bad-version", "long-header", "many-headers"],
+)
+def test_a_malformed_answer_is_a_fetch_error(stub, head):
+    """A server that does not speak HTTP properly is a network error, not a crash."""
+    stub.routes["/bad"] = Reply(0, drip=[(head, 0)])
+    with pytest.raises(fetch.FetchError, match="network error"):
+        fetch.fetch_page(stub.url("/bad"))

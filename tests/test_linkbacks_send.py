@@ -207,6 +207,18 @@ def test_a_permanent_fault_is_recorded_and_not_retried(stub):
     assert record.next_retry_at is None and record.is_done
 
 
+def test_a_link_with_non_ascii_in_its_path_is_delivered(stub):
+    """A post linking to …/café/ pings it (the path is sent percent-encoded) and records it."""
+    stub.routes["/caf%C3%A9/"] = Reply(
+        200, {"Content-Type": "text/html", "X-Pingback": stub.url("/xmlrpc")}, b"<p>Hi</p>"
+    )
+    record = OutgoingPing.objects.create(post=PostFactory(), target_url=stub.url("/café/"))
+    deliver_linkback.call(record.pk)
+    record.refresh_from_db()
+    assert (record.status, record.attempts) == ("sent", 1)
+    assert stub.pingbacks[0][1] == stub.url("/café/")
+
+
 @pytest.mark.parametrize(
     "answer",
     [

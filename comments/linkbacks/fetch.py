@@ -18,6 +18,7 @@ stranger and could point at this machine's private services (SSRF). The rules:
 """
 
 import contextlib
+import http.client
 import ipaddress
 import re
 import socket
@@ -29,6 +30,7 @@ from urllib.parse import urljoin, urlsplit
 
 import webencodings
 from django.conf import settings
+from django.utils.encoding import iri_to_uri
 from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.exceptions import HTTPError
 
@@ -179,9 +181,11 @@ class _Target:
         except UnicodeError as exc:
             raise UnsafeURL(f"not a valid host name: {exc}") from exc
         default_port = 443 if parts.scheme == "https" else 80
-        path = parts.path or "/"
+        # A request line carries ASCII without spaces or controls (http.client refuses the
+        # rest): encode as browsers do (RFC 3987 §3.1), keeping any %XX already there.
+        path = iri_to_uri(parts.path or "/")
         if parts.query:
-            path = f"{path}?{parts.query}"
+            path = f"{path}?{iri_to_uri(parts.query)}"
         return cls(url, parts.scheme, host, port or default_port, path)
 
     @property
@@ -314,7 +318,8 @@ def _exchange(method, target, *, body, headers, accept, deadline, limit):
                 if fetched.ok:
                     _check_type(fetched, accept)
                     fetched.body = _read_body(response, deadline, limit)
-            except (OSError, HTTPError) as exc:
+            except (OSError, HTTPError, http.client.HTTPException) as exc:
+                # HTTPException: a garbage status line, over-long or too many headers.
                 watchdog.check()
                 raise FetchError(f"network error: {exc}") from exc
             watchdog.check()
