@@ -356,7 +356,10 @@ def request(method, url, *, body=None, headers=None, accept=HTML_TYPES, follow=T
         location = fetched.headers.get("location")
         if not (follow and fetched.status in REDIRECT_STATUSES and location):
             return fetched
-        url = urljoin(url, location)
+        try:
+            url = urljoin(url, location)
+        except ValueError as exc:  # "http://[::1": urlsplit refuses a broken IPv6 host
+            raise UnsafeURL(f"the redirect is not a valid URL: {exc}") from exc
     raise FetchError(f"more than {MAX_REDIRECTS} redirects")
 
 
