@@ -5,7 +5,7 @@ Publication is data: a post is visible when it is published and its date has com
 """
 
 from datetime import date, timedelta
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, unquote, urlsplit
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -127,7 +127,8 @@ class PostQuerySet(models.QuerySet):
         if parts.path in ("", "/"):
             return self.with_query_id(parse_qs(parts.query).get("p", [""])[0]).first()
         try:
-            match = resolve(parts.path)
+            # Django resolves decoded paths (request.path_info): /%C3%A9t%C3%A9/ is /été/.
+            match = resolve(unquote(parts.path))
             kwargs = match.kwargs
             day = date(kwargs["year"], int(kwargs["month"]), int(kwargs["day"]))
         except (Resolver404, KeyError, ValueError):

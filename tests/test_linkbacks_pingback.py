@@ -254,3 +254,12 @@ def test_a_query_id_that_is_not_plain_digits_names_no_post(client, post, post_id
     assert ping(client, "http://source.example/a", target).faultCode == 32
     assert call(client, "pingback.extensions.getPingbacks", target).faultCode == 32
     assert client.get("/", {"p": post_id}).status_code == 404
+
+
+def test_a_post_with_a_non_ascii_slug_takes_pings(client, stub):
+    """/…/%C3%A9t%C3%A9-chaud/ (the percent-encoded permalink) names the post "été-chaud"."""
+    post = PostFactory(slug="été-chaud")
+    assert "%C3%A9t%C3%A9-chaud" in permalink(post)
+    source = stub.page("/s/", linking_page("Them", permalink(post)))
+    assert "registered" in ping(client, source, permalink(post))
+    assert call(client, "pingback.extensions.getPingbacks", permalink(post)) == []
