@@ -85,14 +85,15 @@ class _Reader(HTMLParser):
         self.in_title = False
         self.skipping = 0
         self.current = []  # text pieces of the paragraph being read
+        self.paragraph_length = (
+            0  # their total length, kept as they come (summing them is quadratic)
+        )
         self.open_anchor = None
 
     def _break(self):
         self.page.blocks.append("".join(self.current))
         self.current = []
-
-    def _offset(self):
-        return sum(len(piece) for piece in self.current)
+        self.paragraph_length = 0
 
     def handle_starttag(self, tag, attrs):
         attrs = {name: value or "" for name, value in attrs}
@@ -108,7 +109,7 @@ class _Reader(HTMLParser):
             if rels:
                 self.page.rel_elements.append((href, rels))
             if tag == "a":
-                self.open_anchor = Anchor(href, rels, len(self.page.blocks), self._offset())
+                self.open_anchor = Anchor(href, rels, len(self.page.blocks), self.paragraph_length)
                 self.page.anchors.append(self.open_anchor)
 
     def handle_endtag(self, tag):
@@ -128,6 +129,7 @@ class _Reader(HTMLParser):
             self.page.title += data
             return
         self.current.append(data)
+        self.paragraph_length += len(data)
         if self.open_anchor is not None and self.open_anchor.block == len(self.page.blocks):
             self.open_anchor.text += data
 
