@@ -5,6 +5,8 @@ import xmlrpc.client
 from unittest import mock
 
 import pytest
+import time_machine
+from django.core.management import call_command
 from django.db import OperationalError
 from django.utils import timezone
 
@@ -13,6 +15,7 @@ from comments.models import Comment
 from posts.models import Post
 from tests.factories import CommentFactory, PostFactory
 from tests.linkback_peers import StubBlog, linking_page
+from tests.test_ratelimit_cache import DATABASE_RATELIMIT
 from tests.test_xmlrpc import call
 
 pytestmark = pytest.mark.django_db
@@ -263,3 +266,19 @@ def test_a_post_with_a_non_ascii_slug_takes_pings(client, stub):
     source = stub.page("/s/", linking_page("Them", permalink(post)))
     assert "registered" in ping(client, source, permalink(post))
     assert call(client, "pingback.extensions.getPingbacks", permalink(post)) == []
+
+
+def test_the_rate_window_is_fixed_on_the_database_cache(client, stub, post, settings):
+    """A host that keeps pinging is let in again when its window ends: with the database
+    cache, incr() re-sets the key's expiry, so a sliding key would lock it out for good."""
+    settings.CACHES = DATABASE_RATELIMIT
+    call_command("createcachetable", verbosity=0)
+    settings.BLOGCMS_LINKBACK_RATE = (2, 60)
+    codes = []
+    start = datetime.datetime(2030, 1, 1, tzinfo=datetime.UTC)  # on a window's edge
+    for number, seconds in enumerate([0, 1, 2, 50, 65, 66, 67]):
+        source = stub.page(f"/s{number}/", linking_page(f"Them {number}", permalink(post)))
+        with time_machine.travel(start + datetime.timedelta(seconds=seconds)):
+            result = ping(client, source, permalink(post))
+        codes.append(result.faultCode if isinstance(result, xmlrpc.client.Fault) else "ok")
+    assert codes == ["ok", "ok", 49, 49, "ok", "ok", 49]

@@ -7,6 +7,7 @@ message in WordPress's words (class-wp-xmlrpc-server.php, pingback_ping).
 
 import hashlib
 import logging
+import time
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -115,17 +116,21 @@ def check_policy(source):
 def within_rate(host):
     """Count one linkback from `host`; False once it is over BLOGCMS_LINKBACK_RATE.
 
-    The counter lives in the shared "ratelimit" cache, so every worker sees it; a window
-    starts at a host's first ping. On Redis incr() is atomic; on the database cache two
-    racing workers may both count one ping once, a slack of a few pings at most.
+    The counter lives in the shared "ratelimit" cache, so every worker sees it. Windows
+    are fixed (the key names the window), and add() alone sets a key's expiry: the
+    database cache's incr() is a get and a set with the DEFAULT timeout, so a key that
+    incr() re-sets would slide forward with every ping and never let a busy host in
+    again. On Redis incr() is atomic; on the database cache two racing workers may both
+    count one ping once, a slack of a few pings at most.
     """
     limit, seconds = getattr(settings, "BLOGCMS_LINKBACK_RATE", DEFAULT_RATE)
-    key = "linkbacks:rate:" + hashlib.sha256(host.lower().encode()).hexdigest()[:32]
+    digest = hashlib.sha256(host.lower().encode()).hexdigest()[:32]
+    key = f"linkbacks:rate:{digest}:{int(time.time() // seconds)}"
     counters = caches["ratelimit"]
     counters.add(key, 0, seconds)
     try:
         count = counters.incr(key)
-    except ValueError:  # the window expired between add() and incr()
+    except ValueError:  # the key expired between add() and incr()
         counters.add(key, 1, seconds)
         count = 1
     return count <= limit
