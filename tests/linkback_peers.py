@@ -73,7 +73,8 @@ class _Handler(BaseHTTPRequestHandler):
 class StubBlog:
     """Another blog, running in a thread. Use as a context manager."""
 
-    def __init__(self):
+    def __init__(self, host="127.0.0.1"):
+        self.host = host  # any of 127.0.0.0/8, for a test that needs several addresses
         self.routes = {}
         self.received = []
         self.pingbacks = []  # (source, target) of each pingback.ping received
@@ -82,7 +83,7 @@ class StubBlog:
         self.verify_sources = False  # fetch each source and check its link, as blogs do
         self.routes["/xmlrpc"] = self._xmlrpc
         self.routes["/webmention"] = self._webmention
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
+        self._server = ThreadingHTTPServer((host, 0), _Handler)
         self._server.daemon_threads = True
         self._server.blog = self
 
@@ -99,7 +100,7 @@ class StubBlog:
 
     @property
     def base(self):
-        return f"http://127.0.0.1:{self._server.server_port}"
+        return f"http://{self.host}:{self._server.server_port}"
 
     def url(self, path):
         return f"{self.base}{path}"

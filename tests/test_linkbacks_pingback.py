@@ -14,7 +14,7 @@ from blogcms.models import SiteSettings
 from comments.models import Comment
 from posts.models import Post
 from tests.factories import CommentFactory, PostFactory
-from tests.linkback_peers import StubBlog, linking_page
+from tests.linkback_peers import Reply, StubBlog, linking_page
 from tests.test_ratelimit_cache import DATABASE_RATELIMIT
 from tests.test_xmlrpc import call
 
@@ -282,3 +282,50 @@ def test_the_rate_window_is_fixed_on_the_database_cache(client, stub, post, sett
             result = ping(client, source, permalink(post))
         codes.append(result.faultCode if isinstance(result, xmlrpc.client.Fault) else "ok")
     assert codes == ["ok", "ok", 49, 49, "ok", "ok", 49]
+
+
+LOOPBACK_SPELLINGS = [
+    "127.0.0.1",
+    "localhost",
+    "2130706433",
+    "127.1",
+    "0x7f.1",
+    "0x7F000001",
+    "017700000001",
+    "0177.0.0.01",
+    "１２７.０.０.１",  # full-width digits, NFKC-folded by IDNA
+    "[::ffff:127.0.0.1]",
+]
+
+
+def test_every_spelling_of_one_address_shares_its_rate(client, stub, post):
+    """Ten spellings of 127.0.0.1, ten pings each: 10 verified in all, 90 refused with 49."""
+    port = stub._server.server_port
+    codes = []
+    for spelling in LOOPBACK_SPELLINGS:
+        for _ in range(10):
+            path = f"/{len(codes)}/"
+            stub.page(path, linking_page(f"Them {len(codes)}", permalink(post)))
+            result = ping(client, f"http://{spelling}:{port}{path}", permalink(post))
+            codes.append(result.faultCode if isinstance(result, xmlrpc.client.Fault) else "ok")
+    assert codes.count("ok") == 10 and codes.count(49) == 90
+    assert len(stub.received) == 10
+
+
+def test_redirects_count_against_the_address_they_lead_to(client, post, settings):
+    """Sources on three hosts all redirecting to one victim: the victim's rate holds."""
+    settings.BLOGCMS_LINKBACK_RATE = (3, 60)
+    with (
+        StubBlog("127.0.0.2") as victim,
+        StubBlog("127.0.0.3") as a,
+        StubBlog("127.0.0.4") as b,
+        StubBlog("127.0.0.5") as c,
+    ):
+        codes = []
+        for number, host in enumerate([a, b, c, a, b, c]):
+            page = victim.page(f"/{number}/", linking_page(f"Victim {number}", permalink(post)))
+            host.routes[f"/r{number}"] = Reply(302, {"Location": page})
+            result = ping(client, host.url(f"/r{number}"), permalink(post))
+            codes.append(result.faultCode if isinstance(result, xmlrpc.client.Fault) else "ok")
+    assert codes == ["ok", "ok", "ok", 49, 49, 49]
+    assert len(victim.received) == 3

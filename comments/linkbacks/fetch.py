@@ -59,6 +59,10 @@ class UnsafeURL(FetchError):
     """Refused before any connection: bad scheme, or a host that is not public."""
 
 
+class Throttled(FetchError):
+    """Refused before connecting: the caller's limit on fetches from that address is spent."""
+
+
 class TooLarge(FetchError):
     pass
 
@@ -108,6 +112,23 @@ def user_agent():
     return f"blogcms (linkbacks; +{getattr(settings, 'BLOGCMS_SITE_URL', '')})"
 
 
+def embedded_ipv4(address):
+    """The IPv4 address an IPv6 one carries (mapped, IPv4-compatible, 6to4, NAT64), or None."""
+    if address.version != 6:
+        return None
+    if address.ipv4_mapped or address.sixtofour:
+        return address.ipv4_mapped or address.sixtofour
+    if address in NAT64 or (address in IPV4_COMPATIBLE and int(address) > 1):
+        return ipaddress.IPv4Address(int(address) & 0xFFFFFFFF)
+    return None
+
+
+def host_identity(address):
+    """The one address that stands for a host however it is written: an IPv6 form of an
+    IPv4 address counts as that IPv4 address (for per-host limits)."""
+    return embedded_ipv4(address) or address
+
+
 def refusal_reason(address):
     """Why we must not connect to `address` (an ipaddress object), or None when it is public."""
     allow_loopback = getattr(settings, "BLOGCMS_FETCH_ALLOW_LOOPBACK", False)
@@ -116,13 +137,7 @@ def refusal_reason(address):
             return "a local-use NAT64 address"
         if address.teredo:
             return "a Teredo tunnel address"
-        embedded = (
-            address.ipv4_mapped
-            or address.sixtofour
-            or (ipaddress.IPv4Address(int(address) & 0xFFFFFFFF) if address in NAT64 else None)
-        )
-        if embedded is None and address in IPV4_COMPATIBLE and int(address) > 1:
-            embedded = ipaddress.IPv4Address(int(address) & 0xFFFFFFFF)
+        embedded = embedded_ipv4(address)
         if embedded is not None:
             reason = refusal_reason(embedded)
             return f"an IPv6 form of {embedded}, {reason}" if reason else None
@@ -272,9 +287,8 @@ def _read_body(response, deadline, limit):
     return b"".join(chunks)
 
 
-def _exchange(method, target, *, body, headers, accept, deadline, limit):
+def _exchange(method, target, address, *, body, headers, accept, deadline, limit):
     """One request to one checked address; the response, its body read for 2xx only."""
-    address = resolve_public(target.host, target.port)
     remaining = deadline - time.monotonic()
     if remaining <= 0:
         raise TooSlow(f"the fetch took longer than {BUDGET_SECONDS:g} s")
@@ -335,18 +349,37 @@ def _check_type(fetched, accept):
         )
 
 
-def request(method, url, *, body=None, headers=None, accept=HTML_TYPES, follow=True):
+def address_of(url):
+    """The checked public address a fetch of `url` would connect to, as `host_identity`."""
+    target = _Target.parse(url)
+    return host_identity(resolve_public(target.host, target.port))
+
+
+def request(method, url, *, body=None, headers=None, accept=HTML_TYPES, follow=True, admit=None):
     """Fetch `url` safely; see the module docstring for the rules.
 
     Returns a Fetched for any final status; the body is read only for 2xx answers, and
     then only when its content type is in `accept` (None accepts any). Redirects are
     followed for GET (at most 3, each checked again). Raises FetchError otherwise.
+
+    `admit(address)`, when given, is asked before the first connection to each address
+    of the fetch, redirects included (as `host_identity`), and False refuses with
+    Throttled: a limit per victim, so a redirect cannot carry us past it.
     """
     deadline = time.monotonic() + BUDGET_SECONDS
+    admitted = set()
     for _hop in range(MAX_REDIRECTS + 1):
+        target = _Target.parse(url)
+        address = resolve_public(target.host, target.port)
+        identity = host_identity(address)
+        if admit is not None and identity not in admitted:
+            if not admit(identity):
+                raise Throttled(f"too many fetches from {identity}; try again later")
+            admitted.add(identity)
         fetched = _exchange(
             method,
-            _Target.parse(url),
+            target,
+            address,
             body=body,
             headers=headers,
             accept=accept,
@@ -363,9 +396,9 @@ def request(method, url, *, body=None, headers=None, accept=HTML_TYPES, follow=T
     raise FetchError(f"more than {MAX_REDIRECTS} redirects")
 
 
-def fetch_page(url):
-    """GET an HTML page someone else named."""
-    return request("GET", url)
+def fetch_page(url, *, admit=None):
+    """GET an HTML page someone else named (`admit`: see `request`)."""
+    return request("GET", url, admit=admit)
 
 
 def post_form(url, body, content_type, *, accept=None):

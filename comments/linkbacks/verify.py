@@ -5,7 +5,6 @@ Pingback 1.0 fault code (https://www.hixie.ch/specs/pingback/pingback#TOC3) and 
 message in WordPress's words (class-wp-xmlrpc-server.php, pingback_ping).
 """
 
-import hashlib
 import logging
 import time
 from dataclasses import dataclass
@@ -101,31 +100,50 @@ def existing(post, source):
     )
 
 
+RATE_REFUSAL = "Too many pingbacks from that site; please try again later."
+
+
 def check_policy(source):
-    """Refuse (49) a blocked source, or one whose host is over its rate, before fetching it."""
+    """Refuse (49) a blocked source before fetching it."""
     site = SiteSettings.load()
     lowered = source.lower()
     if any(word.lower() in lowered for word in site.keyword_list("disallowed_keys")):
         raise LinkbackRefused(ACCESS_DENIED, "Access denied.")
-    if not within_rate(urlsplit(source).hostname):
-        raise LinkbackRefused(
-            ACCESS_DENIED, "Too many pingbacks from that site; please try again later."
-        )
 
 
-def within_rate(host):
-    """Count one linkback from `host`; False once it is over BLOGCMS_LINKBACK_RATE.
+def check_rate_left(source):
+    """Refuse (49) a source whose address has no fetches left in this window, without
+    counting one (the fetch itself counts); 16 when it cannot be fetched at all. The
+    webmention endpoint asks this so a burst is answered 429, not queued."""
+    try:
+        address = fetch.address_of(source)
+    except fetch.FetchError as exc:
+        raise LinkbackRefused(SOURCE_NOT_FOUND, f"The source URL does not exist: {exc}") from exc
+    limit, seconds = getattr(settings, "BLOGCMS_LINKBACK_RATE", DEFAULT_RATE)
+    if caches["ratelimit"].get(_rate_key(address, seconds), 0) >= limit:
+        raise LinkbackRefused(ACCESS_DENIED, RATE_REFUSAL)
+
+
+def _rate_key(address, seconds):
+    return f"linkbacks:rate:{address}:{int(time.time() // seconds)}"
+
+
+def within_rate(address):
+    """Count one source fetch from `address`; False once it is over BLOGCMS_LINKBACK_RATE.
+
+    The fetcher asks this for every address a source fetch connects to, redirects
+    included, so every spelling of a host (127.1, 2130706433, localhost, ::ffff:7f00:1)
+    and every host redirecting to it share the one count of the address really fetched.
 
     The counter lives in the shared "ratelimit" cache, so every worker sees it. Windows
     are fixed (the key names the window), and add() alone sets a key's expiry: the
     database cache's incr() is a get and a set with the DEFAULT timeout, so a key that
     incr() re-sets would slide forward with every ping and never let a busy host in
     again. On Redis incr() is atomic; on the database cache two racing workers may both
-    count one ping once, a slack of a few pings at most.
+    count one fetch once, a slack of a few at most.
     """
     limit, seconds = getattr(settings, "BLOGCMS_LINKBACK_RATE", DEFAULT_RATE)
-    digest = hashlib.sha256(host.lower().encode()).hexdigest()[:32]
-    key = f"linkbacks:rate:{digest}:{int(time.time() // seconds)}"
+    key = _rate_key(address, seconds)
     counters = caches["ratelimit"]
     counters.add(key, 0, seconds)
     try:
@@ -150,10 +168,12 @@ def read_source(source, target):
     """Fetch the source through the safe fetcher; its title and the words around the link.
 
     Raises LinkbackRefused 16 when it cannot be fetched (SourceGone on 410), 17 when it
-    does not link to the target.
+    does not link to the target, 49 when an address it leads to is over its rate.
     """
     try:
-        fetched = fetch.fetch_page(source)
+        fetched = fetch.fetch_page(source, admit=within_rate)
+    except fetch.Throttled as exc:
+        raise LinkbackRefused(ACCESS_DENIED, RATE_REFUSAL) from exc
     except fetch.FetchError as exc:
         raise LinkbackRefused(SOURCE_NOT_FOUND, f"The source URL does not exist: {exc}") from exc
     if fetched.status == 410:

@@ -36,6 +36,7 @@ def endpoint(request):
         verify.check_source(source, target)
         post = verify.target_post(target, verify.our_hosts(request))
         verify.check_policy(source)
+        verify.check_rate_left(source)
     except verify.LinkbackRefused as refused:
         return _text(refused.message, 429 if refused.code == verify.ACCESS_DENIED else 400)
     from .tasks import verify_webmention
