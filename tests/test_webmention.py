@@ -3,6 +3,7 @@ task; updates replace the stored mention and a deleted source removes it."""
 
 import pytest
 
+from blogcms.models import SiteSettings
 from comments.models import Comment
 from posts.models import Post
 from tests.factories import PostFactory
@@ -160,3 +161,25 @@ def test_the_endpoint_rate_limits_one_source_host(
 def test_get_is_not_allowed(client):
     """The endpoint takes POSTs only."""
     assert client.get("/webmention/").status_code == 405
+
+
+def test_an_updated_mention_goes_through_moderation_again(
+    client, stub, post, django_capture_on_commit_callbacks
+):
+    """An approved mention whose source now says a disallowed word is spam, not approved;
+    one whose words merely changed waits for a moderator again; unchanged, it stays."""
+    source = stub.page("/reply/", linking_page("Fine title", permalink(post)))
+    mention(client, source, permalink(post), django_capture_on_commit_callbacks)
+    Comment.objects.update(status=Comment.Status.APPROVED)
+    mention(client, source, permalink(post), django_capture_on_commit_callbacks)
+    assert Comment.objects.get().status == Comment.Status.APPROVED
+    stub.page("/reply/", linking_page("Fine title", permalink(post), before="Now I say"))
+    mention(client, source, permalink(post), django_capture_on_commit_callbacks)
+    assert Comment.objects.get().status == Comment.Status.PENDING
+    Comment.objects.update(status=Comment.Status.APPROVED)
+    site = SiteSettings.load()
+    site.disallowed_keys = "casino"
+    site.save()
+    stub.page("/reply/", linking_page("Casino bonus", permalink(post)))
+    mention(client, source, permalink(post), django_capture_on_commit_callbacks)
+    assert Comment.objects.get().status == Comment.Status.SPAM

@@ -16,7 +16,7 @@ from django.db import DatabaseError
 
 from blogcms.models import SiteSettings
 from comments.models import MAX_URL, Comment
-from comments.moderation import Refused, submit
+from comments.moderation import Refused, decide_status, submit
 from posts.models import Post
 
 from . import fetch
@@ -203,6 +203,23 @@ def new_response(post, source, mention, kind, *, ip=None, user_agent=""):
         user_agent=user_agent[:255],
         content=mention.excerpt,
     )
+
+
+def restate(response, source, mention):
+    """Bring a stored linkback up to date with its source (a webmention sent again).
+
+    Changed words go back through the rules new responses meet (decide_status), so an
+    approved mention that now says a disallowed word is spam, and one that says something
+    new waits for a moderator unless the rules approve it. Spam and trash, a moderator's
+    verdict, stay as they are. Returns True when something changed."""
+    author, content = mention.author_for(source), mention.excerpt
+    if (response.author_name, response.content) == (author, content):
+        return False
+    response.author_name, response.content = author, content
+    if response.status in (Comment.Status.APPROVED, Comment.Status.PENDING):
+        response.status = decide_status(response, SiteSettings.load())
+    response.save()
+    return True
 
 
 def store(comment):

@@ -2,8 +2,8 @@
 
 The endpoint only validates (§3.2.1: 400 with a reason for a bad request) and answers 202;
 the source is fetched and verified later in a task (§3.2.2), through the same verifier as
-pingbacks. A mention sent again updates the stored response; a source that is gone (410)
-or no longer links to us removes it.
+pingbacks. A mention sent again updates the stored response, its new words moderated
+again (verify.restate); a source that is gone (410) or no longer links to us removes it.
 """
 
 import logging
@@ -65,10 +65,7 @@ def process(source, target, post_id, ip=None, user_agent=""):
         log.info("webmention from %s not verified: %s", source, refused.message)
         return "unverified"
     if previous is not None:
-        previous.author_name = mention.author_for(source)
-        previous.content = mention.excerpt
-        previous.save()
-        return "updated"
+        return "updated" if verify.restate(previous, source, mention) else "unchanged"
     response = verify.new_response(
         post, source, mention, Comment.Type.WEBMENTION, ip=ip, user_agent=user_agent
     )
