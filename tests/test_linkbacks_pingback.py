@@ -329,3 +329,14 @@ def test_redirects_count_against_the_address_they_lead_to(client, post, settings
             codes.append(result.faultCode if isinstance(result, xmlrpc.client.Fault) else "ok")
     assert codes == ["ok", "ok", "ok", 49, 49, 49]
     assert len(victim.received) == 3
+
+
+def test_markup_written_as_text_in_the_source_stays_text(client, stub, post):
+    """'&lt;a href=…&gt;' in the source is shown as text in the excerpt, never as a link."""
+    words = '&lt;a href="http://evil.example/"&gt;win&lt;/a&gt; &amp; more'
+    source = stub.page("/s/", linking_page("Them", permalink(post), before=words))
+    assert "registered" in ping(client, source, permalink(post))
+    response = Comment.objects.get(post=post)
+    assert ">win</a>" not in response.content_html  # (the bare URL is linked, as any)
+    assert "&lt;a href=" in response.content_html
+    assert '&lt;a href="http://evil.example/"&gt;win&lt;/a&gt; &amp; more' in response.content

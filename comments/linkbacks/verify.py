@@ -5,6 +5,7 @@ Pingback 1.0 fault code (https://www.hixie.ch/specs/pingback/pingback#TOC3) and 
 message in WordPress's words (class-wp-xmlrpc-server.php, pingback_ping).
 """
 
+import html
 import logging
 import time
 from dataclasses import dataclass
@@ -189,7 +190,9 @@ def read_source(source, target):
             "The source URL does not contain a link to the target URL, and so cannot be "
             "used as a source.",
         )
-    return Mention(page.author_title, page.excerpt_around(target))
+    # The excerpt is text: escaped, so "&lt;a href…&gt;" written in the source stays text
+    # when the response is rendered as comment markup (WordPress: esc_html on the context).
+    return Mention(page.author_title, html.escape(page.excerpt_around(target), quote=False))
 
 
 def new_response(post, source, mention, kind, *, ip=None, user_agent=""):
