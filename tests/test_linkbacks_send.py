@@ -153,6 +153,7 @@ def test_webmention_is_preferred_when_both_are_offered(stub):
         ({}, '<link rel="me webmention" href="relative/endpoint">', "/dir/relative/endpoint"),
         ({}, '<link rel="webmention" href="">', "/dir/page"),
         ({}, '<link rel="pingback" href="/xmlrpc">', "/xmlrpc"),
+        ({}, '<a rel="pingback" href="/by-a">x</a><link rel="pingback" href="/rpc">', "/rpc"),
         (
             {"X-Pingback": "/from-x-pingback"},
             '<link rel="pingback" href="/doc">',

@@ -37,8 +37,7 @@ class Page:
     url: str
     title: str = ""
     anchors: list = field(default_factory=list)
-    link_elements: list = field(default_factory=list)  # (href, rels) of <link>, in order
-    rel_elements: list = field(default_factory=list)  # <link> and <a> with rel, in order
+    rel_elements: list = field(default_factory=list)  # (tag, href, rels) of <link> and <a>
     blocks: list = field(default_factory=list)  # text of each paragraph
 
     def anchors_to(self, target):
@@ -70,10 +69,10 @@ class Page:
             title = title[: MAX_TITLE - 1].rsplit(" ", 1)[0] + "…"
         return title
 
-    def endpoint(self, rel):
-        """The first <link> or <a> with `rel`, in document order, resolved against the page."""
-        for href, rels in self.rel_elements:
-            if rel in rels:
+    def endpoint(self, rel, tags=("link", "a")):
+        """The first of `tags` with `rel`, in document order, resolved against the page."""
+        for tag, href, rels in self.rel_elements:
+            if tag in tags and rel in rels:
                 return href
         return None
 
@@ -107,7 +106,7 @@ class _Reader(HTMLParser):
         if tag in ("a", "link") and "href" in attrs:
             href = urljoin(self.page.url, attrs["href"].strip())
             if rels:
-                self.page.rel_elements.append((href, rels))
+                self.page.rel_elements.append((tag, href, rels))
             if tag == "a":
                 self.open_anchor = Anchor(href, rels, len(self.page.blocks), self.paragraph_length)
                 self.page.anchors.append(self.open_anchor)

@@ -65,7 +65,10 @@ def discover(url):
     if webmention:
         return OutgoingPing.Protocol.WEBMENTION, webmention
     pingback = headers.get("x-pingback", "").strip()
-    pingback = urljoin(page.url, pingback) if pingback else html.endpoint("pingback")
+    if pingback:
+        pingback = urljoin(page.url, pingback)
+    else:  # Pingback 1.0 §2 names <link> only; an <a rel="pingback"> is no endpoint
+        pingback = html.endpoint("pingback", tags=("link",))
     if pingback:
         return OutgoingPing.Protocol.PINGBACK, pingback
     return None, ""
