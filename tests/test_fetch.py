@@ -72,6 +72,12 @@ REFUSED_URLS = [
     "http://0.0.0.0/",
     "http://0/",
     "http://[::]/",
+    # special-purpose and documentation blocks
+    "http://192.0.0.9/",
+    "http://192.88.99.1/",
+    "http://[3fff::1]/",
+    "http://[3fff:fff::1]/",
+    "http://[::ffff:192.88.99.1]/",
     "http://[fe80::1]/",
     "http://[fc00::1]/",
     "http://[fd12:3456::1]/",

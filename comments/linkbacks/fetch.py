@@ -49,6 +49,12 @@ NAT64 = ipaddress.ip_network("64:ff9b::/96")  # RFC 6052: low 32 bits are the IP
 LOCAL_NAT64 = ipaddress.ip_network("64:ff9b:1::/48")  # RFC 8215: local-use translation
 IPV4_COMPATIBLE = ipaddress.ip_network("::/96")  # RFC 4291 §2.5.5.1, deprecated
 SHARED_V4 = ipaddress.ip_network("100.64.0.0/10")  # RFC 6598 carrier-grade NAT
+# Special-purpose blocks this Python's ipaddress still calls global (IANA registries).
+SPECIAL_PURPOSE = (
+    ipaddress.ip_network("192.0.0.0/24"),  # RFC 6890 IETF protocol assignments
+    ipaddress.ip_network("192.88.99.0/24"),  # RFC 7526 deprecated 6to4 relay anycast
+    ipaddress.ip_network("3fff::/20"),  # RFC 9637 documentation
+)
 
 
 class FetchError(Exception):
@@ -150,6 +156,8 @@ def refusal_reason(address):
         return "a site-local address"
     if address.version == 4 and address in SHARED_V4:
         return "a shared (carrier-grade NAT) address"
+    if any(address in network for network in SPECIAL_PURPOSE):
+        return "a special-purpose address"
     if not address.is_global:
         return "not a global address"
     return None
