@@ -12,6 +12,7 @@ from django.test import override_settings
 
 from comments.linkbacks import fetch
 from tests.linkback_peers import Reply, StubBlog
+from tests.test_deploy import manage
 
 allow_loopback = override_settings(BLOGCMS_FETCH_ALLOW_LOOPBACK=True)
 
@@ -363,3 +364,20 @@ def test_a_malformed_answer_is_a_fetch_error(stub, head):
     stub.routes["/bad"] = Reply(0, drip=[(head, 0)])
     with pytest.raises(fetch.FetchError, match="network error"):
         fetch.fetch_page(stub.url("/bad"))
+
+
+PRODUCTION_ENV = {"SECRET_KEY": "x" * 50, "ALLOWED_HOSTS": "blog.example.com"}
+
+
+@pytest.mark.parametrize("value, expected", [("1", "True"), ("", "False")])
+def test_the_loopback_switch_is_read_from_the_environment(value, expected):
+    """BLOGCMS_FETCH_ALLOW_LOOPBACK=1 in the environment turns the setting on; unset, off."""
+    show = "from django.conf import settings; print(settings.BLOGCMS_FETCH_ALLOW_LOOPBACK)"
+    result = manage("shell", "-c", show, BLOGCMS_FETCH_ALLOW_LOOPBACK=value, **PRODUCTION_ENV)
+    assert result.stdout.splitlines()[-1] == expected, result.stderr
+
+
+def test_check_deploy_flags_the_loopback_switch():
+    """`check --deploy` warns (blogcms.W001) while loopback fetches are allowed."""
+    result = manage("check", "--deploy", BLOGCMS_FETCH_ALLOW_LOOPBACK="1", **PRODUCTION_ENV)
+    assert "blogcms.W001" in result.stderr + result.stdout
