@@ -1,6 +1,7 @@
 """Time pingback.ping round trips over real HTTP on 127.0.0.1: successful ones (our
 endpoint fetches the source page from a stub blog, verifies the link and stores the
-pingback) and refused ones (before any fetch, fault 33; after the fetch, fault 17).
+pingback) and refused ones (before any fetch, fault 33; after the fetch, fault 17; by the
+per-address rate, fault 49, before connecting).
 
     .venv/bin/python bench/linkbacks.py [--calls 50]
 
@@ -55,6 +56,7 @@ def setup_django(var_dir):
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0)
+    call_command("createcachetable", verbosity=0)  # the "ratelimit" cache, as `make run`
     # The per-host rate limit would refuse the bench itself after ten calls.
     settings.BLOGCMS_LINKBACK_RATE = (10**6, 60)
 
@@ -80,6 +82,7 @@ def main():
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as var_dir:
         setup_django(var_dir)
+        from django.conf import settings
         from django.contrib.auth import get_user_model
         from django.core.wsgi import get_wsgi_application
         from django.utils import timezone
@@ -100,7 +103,7 @@ def main():
         base = f"http://127.0.0.1:{server.server_port}"
         endpoint = xmlrpc.client.ServerProxy(f"{base}/xmlrpc.php")
         target = base + post.get_absolute_url()
-        ok, before_fetch, after_fetch = [], [], []
+        ok, before_fetch, after_fetch, over_rate = [], [], [], []
         with StubBlog() as stub:
             for n in range(args.calls):
                 source = stub.page(f"/s{n}/", linking_page(f"Source {n}", target))
@@ -114,10 +117,18 @@ def main():
                         timed(samples, lambda s=src, t=tgt: endpoint.pingback.ping(s, t))
                     except xmlrpc.client.Fault as fault:
                         assert fault.faultCode == code, fault
+            settings.BLOGCMS_LINKBACK_RATE = (0, 60)  # every source address is over its rate
+            for n in range(args.calls):
+                source = stub.url(f"/u{n}/")
+                try:
+                    timed(over_rate, lambda s=source: endpoint.pingback.ping(s, target))
+                except xmlrpc.client.Fault as fault:
+                    assert fault.faultCode == 49, fault
         server.shutdown()
         summary("pingback.ping registered (fetch + store)", ok)
         summary("pingback.ping refused before fetch (33)", before_fetch)
         summary("pingback.ping refused after fetch (17)", after_fetch)
+        summary("pingback.ping refused by the rate (49)", over_rate)
 
 
 if __name__ == "__main__":
