@@ -170,6 +170,7 @@ def test_themes_look_different(client):
     site.save()
     minimal = client.get(SEED_URL).text
     assert 'id="sidebar"' in classic and 'id="sidebar"' not in minimal
+    assert 'class="masthead"' in minimal and 'class="masthead"' not in classic
     assert "themes/minimal/style.css" in minimal and "themes/classic/style.css" in classic
 
 
