@@ -3,7 +3,6 @@
 Called only from the notification task, never from a request: mail is network I/O.
 """
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
 from django.core import signing
@@ -12,6 +11,7 @@ from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 
+from blogcms.addresses import site_url
 from blogcms.models import SiteSettings
 
 from .models import Comment
@@ -33,10 +33,6 @@ def comment_from_token(token):
     except signing.BadSignature:
         return None
     return Comment.objects.select_related("post").filter(pk=pk).first()
-
-
-def site_url(path):
-    return getattr(settings, "BLOGCMS_SITE_URL", "").rstrip("/") + path
 
 
 def moderators():

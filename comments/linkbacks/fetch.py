@@ -34,6 +34,8 @@ from django.utils.encoding import iri_to_uri
 from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.exceptions import HTTPError
 
+from blogcms.addresses import site_url
+
 HTML_TYPES = ("text/html", "application/xhtml+xml")
 MAX_REDIRECTS = 3
 REDIRECT_STATUSES = (301, 302, 303, 307, 308)
@@ -115,7 +117,7 @@ class Fetched:
 
 def user_agent():
     """Names blogcms and the site, so the people we fetch from know who is asking."""
-    return f"blogcms (linkbacks; +{getattr(settings, 'BLOGCMS_SITE_URL', '')})"
+    return f"blogcms (linkbacks; +{site_url()})"
 
 
 def embedded_ipv4(address):

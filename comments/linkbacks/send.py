@@ -8,7 +8,7 @@ goes through the safe fetcher: discovery, the webmention POST and the XML-RPC ca
 import xmlrpc.client
 from urllib.parse import urlencode, urljoin, urlsplit
 
-from django.conf import settings
+from blogcms.addresses import site_url
 
 from . import fetch
 from .models import OutgoingPing
@@ -28,7 +28,7 @@ TRANSIENT_FAULTS = {0, SOURCE_NOT_FOUND, ACCESS_DENIED, UPSTREAM_ERROR}
 
 
 def permalink(post):
-    return getattr(settings, "BLOGCMS_SITE_URL", "").rstrip("/") + post.get_absolute_url()
+    return site_url(post.get_absolute_url())
 
 
 def links_to_ping(post):

@@ -15,6 +15,7 @@ from django.conf import settings
 from django.core.cache import caches
 from django.db import DatabaseError
 
+from blogcms.addresses import site_host
 from blogcms.models import SiteSettings
 from comments.models import MAX_URL, Comment
 from comments.moderation import Refused, decide_status, submit
@@ -52,7 +53,7 @@ class SourceGone(LinkbackRefused):
 
 def our_hosts(request=None):
     """The host[:port] names this site answers to: the public site URL, and the request's."""
-    hosts = {urlsplit(getattr(settings, "BLOGCMS_SITE_URL", "")).netloc.lower()}
+    hosts = {site_host()}
     if request is not None:
         hosts.add(request.get_host().lower())
     return hosts - {""}
