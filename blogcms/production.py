@@ -7,10 +7,11 @@ from django.core.exceptions import ImproperlyConfigured
 from .settings import *  # noqa: F403
 from .settings import env_bool
 
-if not os.environ.get("SECRET_KEY"):
-    raise ImproperlyConfigured("SECRET_KEY must be set in the environment in production.")
-if not os.environ.get("ALLOWED_HOSTS"):
-    raise ImproperlyConfigured("ALLOWED_HOSTS must be set in the environment in production.")
+# BLOGCMS_SITE_URL names the site in mail and in the pingbacks it sends: a default of
+# 127.0.0.1 would send other blogs links that lead nowhere.
+for required in ("SECRET_KEY", "ALLOWED_HOSTS", "BLOGCMS_SITE_URL"):
+    if not os.environ.get(required):
+        raise ImproperlyConfigured(f"{required} must be set in the environment in production.")
 
 DEBUG = False
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)

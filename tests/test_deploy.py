@@ -10,8 +10,14 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def manage(*args, **env):
-    environment = {k: v for k, v in os.environ.items() if k not in ("SECRET_KEY", "ALLOWED_HOSTS")}
-    environment.update(DJANGO_SETTINGS_MODULE="blogcms.production", **env)
+    required = ("SECRET_KEY", "ALLOWED_HOSTS", "BLOGCMS_SITE_URL", "EMAIL_BACKEND")
+    environment = {k: v for k, v in os.environ.items() if k not in required}
+    environment.update(
+        DJANGO_SETTINGS_MODULE="blogcms.production",
+        BLOGCMS_SITE_URL="https://blog.example.com",
+        EMAIL_BACKEND="django.core.mail.backends.smtp.EmailBackend",
+    )
+    environment.update(env)
     return subprocess.run(
         [sys.executable, "manage.py", *args],
         cwd=ROOT,
@@ -45,3 +51,27 @@ def test_production_refuses_to_start_without_secrets():
     no_hosts = manage("check", SECRET_KEY=secrets.token_urlsafe(50))
     assert no_hosts.returncode != 0
     assert "ALLOWED_HOSTS must be set" in no_hosts.stderr
+
+
+def test_production_refuses_to_start_without_its_public_address():
+    """Mail and outgoing pingbacks name the site: production needs BLOGCMS_SITE_URL."""
+    result = manage(
+        "check",
+        SECRET_KEY=secrets.token_urlsafe(50),
+        ALLOWED_HOSTS="blog.example.com",
+        BLOGCMS_SITE_URL="",
+    )
+    assert result.returncode != 0
+    assert "BLOGCMS_SITE_URL must be set" in result.stderr
+
+
+def test_check_deploy_flags_mail_that_never_leaves_the_machine():
+    """The console mail backend (the development default) is a deploy warning."""
+    result = manage(
+        "check",
+        "--deploy",
+        SECRET_KEY=secrets.token_urlsafe(50),
+        ALLOWED_HOSTS="blog.example.com",
+        EMAIL_BACKEND="django.core.mail.backends.console.EmailBackend",
+    )
+    assert "blogcms.W002" in result.stderr
