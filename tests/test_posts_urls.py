@@ -404,3 +404,11 @@ def test_sitemap_lastmod_moves_when_a_comment_is_approved(client, post):
         comment.status = "approved"
         comment.save()
     assert "<lastmod>2024-06-07</lastmod>" in client.get("/sitemap.xml").text
+
+
+def test_a_post_body_is_cleaned_however_it_is_stored(client):
+    """A body saved from code (not the admin form) loses script and event handlers too."""
+    post = PostFactory(body='<p>Hi<script>alert(1)</script><img src="x" onerror="alert(2)"></p>')
+    page = client.get(post.get_absolute_url()).text
+    assert "<script>alert(1)" not in page and "onerror" not in page
+    assert "<p>Hi" in page
