@@ -14,6 +14,7 @@ for required in ("SECRET_KEY", "ALLOWED_HOSTS", "BLOGCMS_SITE_URL"):
         raise ImproperlyConfigured(f"{required} must be set in the environment in production.")
 
 DEBUG = False
+BLOGCMS_SERVE_MEDIA = env_bool("BLOGCMS_SERVE_MEDIA", False)
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", str(60 * 60 * 24 * 365)))

@@ -15,8 +15,11 @@ urlpatterns = [
     path("", include("comments.urls")),
     path("", include("comments.linkbacks.urls")),
     path("", include("posts.urls")),
-    # Uploaded images; a production host serves these from its web server or object storage.
-    path("media/<path:path>", serve, {"document_root": settings.MEDIA_ROOT}),
 ]
+
+if settings.BLOGCMS_SERVE_MEDIA:
+    # Uploaded images for `make run`, which has no web server in front; production serves
+    # MEDIA_ROOT from its web server or object storage (blogcms.production turns this off).
+    urlpatterns.append(path("media/<path:path>", serve, {"document_root": settings.MEDIA_ROOT}))
 
 handler404 = "blogcms.views.page_not_found"
