@@ -74,6 +74,23 @@ def test_a_real_link_is_registered_as_a_held_pingback(client, stub, post):
     assert not before.startswith(" man") and "<" not in response.content
 
 
+def test_behind_a_proxy_the_pingback_keeps_the_forwarded_address(client, stub, post, settings):
+    """With BLOGCMS_CLIENT_IP_HEADER set, the stored pingback has the address the reverse
+    proxy forwarded, not the proxy's own."""
+    settings.BLOGCMS_CLIENT_IP_HEADER = "HTTP_X_REAL_IP"
+    source = stub.page("/s/", linking_page("Them", permalink(post)))
+    result = call(
+        client,
+        "pingback.ping",
+        source,
+        permalink(post),
+        REMOTE_ADDR="10.0.0.1",
+        HTTP_X_REAL_IP="192.0.2.7",
+    )
+    assert "registered" in result
+    assert Comment.objects.get(post=post).author_ip == "192.0.2.7"
+
+
 def test_every_permalink_shape_is_a_target(client, stub, post):
     """The target may be the dated permalink, /?p=ID, or an old slug's permalink."""
     post.slug = "serrano-renamed"

@@ -32,9 +32,9 @@ def permalink(post):
     return f"http://testserver{post.get_absolute_url()}"
 
 
-def mention(client, source, target, capture):
+def mention(client, source, target, capture, **extra):
     with capture(execute=True):
-        return client.post("/webmention/", {"source": source, "target": target})
+        return client.post("/webmention/", {"source": source, "target": target}, **extra)
 
 
 @pytest.mark.parametrize(
@@ -80,6 +80,25 @@ def test_a_mention_is_accepted_then_verified_and_stored(
     assert (stored.author_name, stored.author_url) == ("Their reply", source)
     assert stored.content == "[…] I read this post and I have thoughts about it. […]"
     assert stored.status == Comment.Status.PENDING
+
+
+def test_behind_a_proxy_the_mention_keeps_the_forwarded_address(
+    client, stub, post, settings, django_capture_on_commit_callbacks
+):
+    """With BLOGCMS_CLIENT_IP_HEADER set, the stored webmention has the address the reverse
+    proxy forwarded, not the proxy's own."""
+    settings.BLOGCMS_CLIENT_IP_HEADER = "HTTP_X_REAL_IP"
+    source = stub.page("/reply/", linking_page("Their reply", permalink(post)))
+    response = mention(
+        client,
+        source,
+        permalink(post),
+        django_capture_on_commit_callbacks,
+        REMOTE_ADDR="10.0.0.1",
+        HTTP_X_REAL_IP="192.0.2.7",
+    )
+    assert response.status_code == 202
+    assert Comment.objects.get(post=post).author_ip == "192.0.2.7"
 
 
 def test_a_source_without_the_link_stores_nothing(

@@ -12,16 +12,17 @@ pytestmark = pytest.mark.django_db
 ENDPOINTS = ["/xmlrpc.php", "/xmlrpc/"]
 
 
-def post_body(client, body, path="/xmlrpc.php"):
-    response = client.post(path, data=body, content_type="text/xml")
+def post_body(client, body, path="/xmlrpc.php", **extra):
+    response = client.post(path, data=body, content_type="text/xml", **extra)
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/xml")
     return response
 
 
-def call(client, method, *params, path="/xmlrpc.php"):
-    """Call `method` as a real XML-RPC client would; the result, or the Fault."""
-    response = post_body(client, xmlrpc.client.dumps(params, method), path)
+def call(client, method, *params, path="/xmlrpc.php", **extra):
+    """Call `method` as a real XML-RPC client would (`extra`: request META); the result,
+    or the Fault."""
+    response = post_body(client, xmlrpc.client.dumps(params, method), path, **extra)
     try:
         return xmlrpc.client.loads(response.content)[0][0]
     except xmlrpc.client.Fault as fault:

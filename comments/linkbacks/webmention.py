@@ -14,6 +14,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from comments.models import Comment
+from comments.moderation import client_ip
 from posts.models import Post
 
 from . import verify
@@ -41,7 +42,7 @@ def endpoint(request):
         return _text(refused.message, 429 if refused.code == verify.ACCESS_DENIED else 400)
     from .tasks import verify_webmention
 
-    ip = request.META.get("REMOTE_ADDR")
+    ip = client_ip(request)
     agent = request.META.get("HTTP_USER_AGENT", "")
     transaction.on_commit(lambda: verify_webmention.enqueue(source, target, post.pk, ip, agent))
     return _text("Accepted: the mention will be verified shortly.", 202)

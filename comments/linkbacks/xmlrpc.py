@@ -19,6 +19,7 @@ from django.views.decorators.csrf import csrf_exempt
 
 from blogcms.models import SiteSettings
 from comments.models import Comment
+from comments.moderation import client_ip
 
 from . import verify
 
@@ -181,7 +182,7 @@ def pingback_ping(request, source, target):
                 source,
                 mention,
                 Comment.Type.PINGBACK,
-                ip=request.META.get("REMOTE_ADDR"),
+                ip=client_ip(request),
                 user_agent=request.META.get("HTTP_USER_AGENT", ""),
             )
         )
