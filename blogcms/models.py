@@ -5,6 +5,8 @@ discussion fields mirror WordPress's options of the same name (wp-admin/includes
 so a blogger moving over finds the defaults they know.
 """
 
+import contextvars
+
 from django.core.cache import cache
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models, transaction
@@ -12,6 +14,9 @@ from django.db import models, transaction
 from .themes import theme_choices
 
 CACHE_KEY = "blogcms:site-settings:v1"
+# The row read for the request being served (set by ThemeMiddleware), so code without the
+# request at hand (feeds, template tags) does not read the cache again.
+current_site_settings = contextvars.ContextVar("current_site_settings", default=None)
 
 
 class SiteSettings(models.Model):
@@ -119,7 +124,7 @@ class SiteSettings(models.Model):
     @classmethod
     def load(cls):
         """The settings row, from the shared cache when it is there."""
-        settings = cache.get(CACHE_KEY)
+        settings = current_site_settings.get() or cache.get(CACHE_KEY)
         if settings is None:
             settings, _ = cls.objects.get_or_create(pk=1)
             cache.set(CACHE_KEY, settings, 300)

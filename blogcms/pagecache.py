@@ -154,14 +154,14 @@ def next_scheduled_publish(generation):
     return when or None
 
 
-def generation_and_theme():
+def generation_and_site():
     """Both in one cache round trip (it shows with Redis), each made as usual when absent."""
     from . import models
 
     found = cache.get_many([GENERATION_KEY, models.CACHE_KEY])
     generation = found.get(GENERATION_KEY) or content_generation()
     site = found.get(models.CACHE_KEY) or models.SiteSettings.load()
-    return generation, site.theme
+    return generation, site
 
 
 def _digest(*parts):
@@ -292,8 +292,10 @@ class PageCacheMiddleware:
     def __call__(self, request):
         if not is_cacheable_request(request):
             return self.pass_through(request)
-        generation, theme = generation_and_theme()
-        key = page_key(request, generation, theme)
+        generation, site = generation_and_site()
+        # Read once per request: the theme layer and the sidebar take them from here.
+        request.site_settings, request.content_generation = site, generation
+        key = page_key(request, generation, site.theme)
         if key is None:
             return self.pass_through(request)
         page = cache.get(key)

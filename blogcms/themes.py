@@ -46,11 +46,14 @@ class ThemeMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        from .models import SiteSettings
+        from .models import SiteSettings, current_site_settings
 
-        request.site_settings = SiteSettings.load()
-        token = active_theme.set(request.site_settings.theme)
+        site = getattr(request, "site_settings", None) or SiteSettings.load()
+        request.site_settings = site
+        theme_token = active_theme.set(site.theme)
+        site_token = current_site_settings.set(site)
         try:
             return self.get_response(request)
         finally:
-            active_theme.reset(token)
+            current_site_settings.reset(site_token)
+            active_theme.reset(theme_token)

@@ -13,9 +13,11 @@ from posts.models import Category, Post
 register = template.Library()
 
 
-@register.simple_tag
-def generation():
-    return content_generation()
+@register.simple_tag(takes_context=True)
+def generation(context):
+    """The content generation, as the page cache already read it for this request."""
+    request = context.get("request")
+    return getattr(request, "content_generation", None) or content_generation()
 
 
 @register.inclusion_tag("partials/widget_recent_posts.html")
