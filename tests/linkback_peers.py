@@ -3,6 +3,7 @@
 records every request it receives, so a test can see exactly what blogcms fetched or sent.
 """
 
+import datetime
 import threading
 import time
 import urllib.request
@@ -10,6 +11,8 @@ import xmlrpc.client
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs
+
+import time_machine
 
 
 @dataclass
@@ -148,3 +151,9 @@ def linking_page(title, *links, before="I read", after="and I have thoughts abou
         f"<!doctype html><html><head><title>{title}</title></head><body>"
         f"<p>{before} {anchors} {after}</p></body></html>"
     )
+
+
+def one_rate_window():
+    """The clock (still ticking) at the start of a linkback rate window: windows are fixed
+    minutes, so a test that counts pings must not straddle the edge of one."""
+    return time_machine.travel(datetime.datetime(2030, 1, 1, tzinfo=datetime.UTC), tick=True)
