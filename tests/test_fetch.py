@@ -10,7 +10,7 @@ from unittest import mock
 import pytest
 from django.test import override_settings
 
-from comments.linkbacks import fetch
+from comments.linkbacks import addresses, fetch
 from tests.linkback_peers import Reply, StubBlog
 from tests.test_deploy import manage
 
@@ -147,7 +147,7 @@ def test_public_addresses_pass_the_check():
         "2002:5db8:d822::1",
         "64:ff9b::5db8:d822",
     ]:
-        assert fetch.refusal_reason(ipaddress.ip_address(address)) is None, address
+        assert addresses.refusal_reason(ipaddress.ip_address(address)) is None, address
 
 
 def test_loopback_is_read_from_settings_at_call_time(stub):

@@ -5,8 +5,8 @@ blogs' endpoints all come through here, because every one of those URLs is chose
 stranger and could point at this machine's private services (SSRF). The rules:
 
 - http and https only; the host is resolved once and EVERY address it resolves to must be
-  public (see `refusal_reason`), whatever spelling the URL uses: we check the addresses
-  the resolver returns, so 2130706433, 0177.0.0.1, 0x7f.1 and 127.1 are all 127.0.0.1;
+  public (addresses.py), whatever spelling the URL uses: we check the addresses the
+  resolver returns, so 2130706433, 0177.0.0.1, 0x7f.1 and 127.1 are all 127.0.0.1;
 - we connect to the address we checked (DNS cannot swap it afterwards); TLS still
   verifies the certificate against the host name through SNI;
 - each redirect (at most 3) goes through the same checks;
@@ -19,7 +19,6 @@ stranger and could point at this machine's private services (SSRF). The rules:
 
 import contextlib
 import http.client
-import ipaddress
 import re
 import socket
 import threading
@@ -29,12 +28,13 @@ from dataclasses import dataclass
 from urllib.parse import urljoin, urlsplit
 
 import webencodings
-from django.conf import settings
 from django.utils.encoding import iri_to_uri
 from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.exceptions import HTTPError
 
 from blogcms.addresses import site_url
+
+from .addresses import NotPublic, Unresolvable, host_identity, resolve_public
 
 HTML_TYPES = ("text/html", "application/xhtml+xml")
 MAX_REDIRECTS = 3
@@ -44,19 +44,6 @@ BUDGET_SECONDS = 10.0
 CONNECT_TIMEOUT = 3.0
 READ_TIMEOUT = 5.0
 CHUNK = 16_384
-
-# Tunnels and translators that carry an IPv4 address inside an IPv6 one; ipaddress does
-# not look inside all of them (e.g. 64:ff9b::10.0.0.1 and 2002:a00:1:: are "global").
-NAT64 = ipaddress.ip_network("64:ff9b::/96")  # RFC 6052: low 32 bits are the IPv4 address
-LOCAL_NAT64 = ipaddress.ip_network("64:ff9b:1::/48")  # RFC 8215: local-use translation
-IPV4_COMPATIBLE = ipaddress.ip_network("::/96")  # RFC 4291 §2.5.5.1, deprecated
-SHARED_V4 = ipaddress.ip_network("100.64.0.0/10")  # RFC 6598 carrier-grade NAT
-# Special-purpose blocks this Python's ipaddress still calls global (IANA registries).
-SPECIAL_PURPOSE = (
-    ipaddress.ip_network("192.0.0.0/24"),  # RFC 6890 IETF protocol assignments
-    ipaddress.ip_network("192.88.99.0/24"),  # RFC 7526 deprecated 6to4 relay anycast
-    ipaddress.ip_network("3fff::/20"),  # RFC 9637 documentation
-)
 
 
 class FetchError(Exception):
@@ -118,68 +105,6 @@ class Fetched:
 def user_agent():
     """Names blogcms and the site, so the people we fetch from know who is asking."""
     return f"blogcms (linkbacks; +{site_url()})"
-
-
-def embedded_ipv4(address):
-    """The IPv4 address an IPv6 one carries (mapped, IPv4-compatible, 6to4, NAT64), or None."""
-    if address.version != 6:
-        return None
-    if address.ipv4_mapped or address.sixtofour:
-        return address.ipv4_mapped or address.sixtofour
-    if address in NAT64 or (address in IPV4_COMPATIBLE and int(address) > 1):
-        return ipaddress.IPv4Address(int(address) & 0xFFFFFFFF)
-    return None
-
-
-def host_identity(address):
-    """The one address that stands for a host however it is written: an IPv6 form of an
-    IPv4 address counts as that IPv4 address (for per-host limits)."""
-    return embedded_ipv4(address) or address
-
-
-def refusal_reason(address):
-    """Why we must not connect to `address` (an ipaddress object), or None when it is public."""
-    allow_loopback = getattr(settings, "BLOGCMS_FETCH_ALLOW_LOOPBACK", False)
-    if address.version == 6:
-        if address in LOCAL_NAT64:
-            return "a local-use NAT64 address"
-        if address.teredo:
-            return "a Teredo tunnel address"
-        embedded = embedded_ipv4(address)
-        if embedded is not None:
-            reason = refusal_reason(embedded)
-            return f"an IPv6 form of {embedded}, {reason}" if reason else None
-    if address.is_loopback:
-        return None if allow_loopback else "a loopback address"
-    for flag in ("unspecified", "private", "link_local", "multicast", "reserved"):
-        if getattr(address, f"is_{flag}"):
-            return f"a {flag.replace('_', '-')} address"
-    if address.version == 6 and address.is_site_local:
-        return "a site-local address"
-    if address.version == 4 and address in SHARED_V4:
-        return "a shared (carrier-grade NAT) address"
-    if any(address in network for network in SPECIAL_PURPOSE):
-        return "a special-purpose address"
-    if not address.is_global:
-        return "not a global address"
-    return None
-
-
-def resolve_public(host, port):
-    """The first address `host` resolves to, once every address it resolves to is checked."""
-    try:
-        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-    except (socket.gaierror, UnicodeError) as exc:
-        raise FetchError(f"cannot resolve {host}: {exc}") from exc
-    addresses = []
-    for _family, _type, _proto, _name, sockaddr in infos:
-        address = ipaddress.ip_address(sockaddr[0].split("%")[0])
-        if reason := refusal_reason(address):
-            raise UnsafeURL(f"{host} is {reason} ({address})")
-        addresses.append(address)
-    if not addresses:
-        raise FetchError(f"cannot resolve {host}")
-    return addresses[0]
 
 
 @dataclass
@@ -359,10 +284,20 @@ def _check_type(fetched, accept):
         )
 
 
+def _public_address(target):
+    """The checked address to connect to for `target`; the address policy's refusals as
+    the fetcher's errors."""
+    try:
+        return resolve_public(target.host, target.port)
+    except NotPublic as exc:
+        raise UnsafeURL(str(exc)) from exc
+    except Unresolvable as exc:
+        raise FetchError(str(exc)) from exc
+
+
 def address_of(url):
     """The checked public address a fetch of `url` would connect to, as `host_identity`."""
-    target = _Target.parse(url)
-    return host_identity(resolve_public(target.host, target.port))
+    return host_identity(_public_address(_Target.parse(url)))
 
 
 def request(method, url, *, body=None, headers=None, accept=HTML_TYPES, follow=True, admit=None):
@@ -380,7 +315,7 @@ def request(method, url, *, body=None, headers=None, accept=HTML_TYPES, follow=T
     admitted = set()
     for _hop in range(MAX_REDIRECTS + 1):
         target = _Target.parse(url)
-        address = resolve_public(target.host, target.port)
+        address = _public_address(target)
         identity = host_identity(address)
         if admit is not None and identity not in admitted:
             if not admit(identity):
