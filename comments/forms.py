@@ -121,8 +121,8 @@ class CommentForm(forms.Form):
             if site.show_comments_cookies_opt_in:
                 # WordPress's name has a hyphen, so it cannot be a class attribute.
                 self.fields[CONSENT_FIELD] = forms.BooleanField(label=CONSENT_LABEL, required=False)
-        if not self.is_bound:
-            self.initial.setdefault("shown_at", form_timestamp())
+        if not self.is_bound and "shown_at" not in self.initial:
+            self.initial["shown_at"] = form_timestamp()
 
     @property
     def honeypot(self):

@@ -38,7 +38,9 @@ class CommentQuerySet(models.QuerySet):
         shown = models.Q(status=Comment.Status.APPROVED)
         if held:
             shown |= models.Q(status=Comment.Status.PENDING, pk__in=list(held))
-        return self.filter(shown, post=post).select_related("user").order_by("created_at", "id")
+        # Only what the thread shows: no raw text, email, address or user agent.
+        hidden = ("content", "author_email", "author_ip", "user_agent", "user", "updated_at")
+        return self.filter(shown, post=post).defer(*hidden).order_by("created_at", "id")
 
 
 class Comment(models.Model):
@@ -96,7 +98,9 @@ class Comment(models.Model):
         return comment
 
     def save(self, *args, **kwargs):
-        self.render()
+        update_fields = kwargs.get("update_fields")
+        if update_fields is None or "content" in update_fields:
+            self.render()  # a status change leaves the stored HTML alone
         super().save(*args, **kwargs)
         self._stored_status = self.status
 
@@ -109,8 +113,11 @@ class Comment(models.Model):
         return approved in (self.status, stored) or stored == "unknown"
 
     def render(self):
-        """Make the stored safe HTML from the raw text (the only place it is made)."""
-        self.content_html = render_comment(self.content)
+        """Make the stored safe HTML from the raw text (the only place it is made); once per
+        text, so moderation's link count and the save share one sanitising pass."""
+        if getattr(self, "_rendered_from", None) != self.content:
+            self.content_html = render_comment(self.content)
+            self._rendered_from = self.content
 
     def get_absolute_url(self):
         return f"{self.post.get_absolute_url()}#comment-{self.pk}"

@@ -20,7 +20,6 @@ from django.utils.html import strip_tags
 from blogcms.models import SiteSettings
 
 from .models import Comment
-from .sanitize import render_comment
 
 MODERATE_PERMISSION = "comments.change_comment"
 
@@ -153,7 +152,8 @@ def matches_keys(comment, words):
 
 def count_links(comment):
     """Links in the rendered text, bare URLs included (they become links on render)."""
-    return len(_LINK.findall(render_comment(comment.content)))
+    comment.render()  # the same pass Comment.save() then keeps
+    return len(_LINK.findall(comment.content_html))
 
 
 def previously_approved(comment):
