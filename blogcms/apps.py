@@ -9,10 +9,12 @@ class BlogcmsConfig(AppConfig):
         from . import checks  # noqa: F401
         from .cache import watch
 
+        post = apps.get_model("posts", "Post")
         watch(
-            apps.get_model("posts", "Post"),
+            post,
             apps.get_model("posts", "Category"),
             apps.get_model("comments", "Comment"),
             apps.get_model("taggit", "Tag"),
             apps.get_model("blogcms", "SiteSettings"),
+            relations=[post.categories.through, post.tags.through],
         )

@@ -1,7 +1,7 @@
 """Invalidation of cached page fragments: one generation number that moves on every change.
 
-Fragments (the sidebar, later whole pages) include the generation in their cache key, so
-saving a post, a comment or a category makes every worker render afresh.
+Fragments (the sidebar) and whole pages (blogcms.pagecache) include the generation in their
+cache key, so saving a post, a comment or a category makes every worker render afresh.
 """
 
 import time
@@ -29,10 +29,22 @@ def content_changed(**kwargs):
     transaction.on_commit(lambda: cache.set(GENERATION_KEY, time.time_ns(), None))
 
 
-def watch(*models):
+def relation_changed(**kwargs):
+    """m2m_changed receiver: once a post's categories or tags have changed (post_add,
+    post_remove, post_clear), not also before."""
+    if kwargs["action"].startswith("post_"):
+        content_changed(**kwargs)
+
+
+def watch(*models, relations=()):
+    """New generation when any of `models` is saved or deleted, or any of the many-to-many
+    `relations` (through models) changes; other relations (a user's groups) do not count."""
     from django.db.models.signals import m2m_changed, post_delete, post_save
 
     for model in models:
         post_save.connect(content_changed, sender=model, dispatch_uid=f"gen-save-{model.__name__}")
         post_delete.connect(content_changed, sender=model, dispatch_uid=f"gen-del-{model.__name__}")
-    m2m_changed.connect(content_changed, dispatch_uid="gen-m2m")
+    for through in relations:
+        m2m_changed.connect(
+            relation_changed, sender=through, dispatch_uid=f"gen-m2m-{through.__name__}"
+        )

@@ -429,3 +429,20 @@ def test_held_and_spam_responses_leave_cached_pages_alone(client, post, committe
     with committed():
         held.set_status("spam")
     assert outcome(client.get(url)) == "miss"
+
+
+def test_tagging_a_post_drops_cached_pages_but_a_users_groups_do_not(client, post, committed):
+    """A post's tags and categories are what pages show; a user's groups are not."""
+    from django.contrib.auth.models import Group
+
+    url = post.get_absolute_url()
+    client.get(url)
+    with committed():
+        StaffFactory().groups.add(Group.objects.get(name="Editor"))
+    assert outcome(client.get(url)) == "hit"
+    with committed():
+        post.tags.add("bridges")
+    assert outcome(client.get(url)) == "miss"
+    with committed():
+        post.categories.clear()
+    assert outcome(client.get(url)) == "miss"
