@@ -1,8 +1,9 @@
 """Put tasks whose worker died mid-run back in the queue.
 
 django-tasks-db marks a task RUNNING when a worker claims it and never takes it back if
-that worker dies. Our tasks are safe to run twice (a linkback checks its record first), so
-a task RUNNING for longer than any task takes is requeued. `make run` calls this before
+that worker dies. A task RUNNING for longer than any task takes is requeued: a linkback
+checks its record first, so it is not sent twice; a notification mail may be (at least
+once beats never for a moderator's mail). `make run` calls this before
 starting its worker; a cron or a worker host's start script may call it too.
 """
 
