@@ -9,10 +9,12 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from PIL import Image, UnidentifiedImageError
 
-ALLOWED_FORMATS = {"JPEG": "JPEG", "PNG": "PNG", "GIF": "GIF", "WEBP": "WebP"}
+ALLOWED_FORMATS = {"JPEG", "PNG", "GIF", "WEBP"}
 
 
 def validate_image(file):
+    if getattr(file, "_committed", False):
+        return  # already stored, so checked when it was uploaded; re-saving the post is fine
     max_bytes = getattr(settings, "BLOGCMS_IMAGE_MAX_BYTES", 5 * 1024 * 1024)
     max_side = getattr(settings, "BLOGCMS_IMAGE_MAX_DIMENSION", 4000)
     if file.size > max_bytes:

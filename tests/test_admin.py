@@ -290,6 +290,24 @@ def test_featured_image_upload_is_shown_by_both_themes(client):
         assert 'alt="A teal square"' in page
 
 
+def test_a_post_with_a_featured_image_saves_again_unchanged(client, settings, tmp_path):
+    """Editing a post that has an image (no new upload) saves, on real files too."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    }
+    settings.MEDIA_ROOT = tmp_path
+    boss = StaffFactory()
+    client.force_login(boss)
+    client.post(ADD_URL, post_form(boss, featured_image=image_file()))
+    post = Post.objects.get(slug="from-the-admin")
+    change_url = f"/admin/posts/post/{post.pk}/change/"
+    response = client.post(change_url, post_form(boss, body="<p>Edited.</p>"))
+    assert response.status_code == 302
+    post.refresh_from_db()
+    assert post.body == "<p>Edited.</p>" and post.featured_image.name.endswith(".png")
+
+
 @pytest.mark.parametrize(
     ("upload", "message"),
     [
