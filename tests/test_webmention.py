@@ -1,6 +1,9 @@
 """Receiving webmentions: 400 with a reason on bad requests, 202 then verification in a
 task; updates replace the stored mention and a deleted source removes it."""
 
+import socket
+from unittest import mock
+
 import pytest
 
 from blogcms.models import SiteSettings
@@ -46,6 +49,8 @@ def mention(client, source, target, capture, **extra):
         ("TARGET", "TARGET", "same resource"),
         ("http://x.example/a", "http://elsewhere.example/2020/01/01/ours/", "not on this site"),
         ("http://x.example/a", "http://testserver/2001/01/01/nothing/", "does not exist"),
+        ("http://10.0.0.1/a", "TARGET", "private address"),
+        ("http://0xa.1/a", "TARGET", "private address"),  # 10.0.0.1, read without DNS
     ],
 )
 def test_bad_requests_get_400_with_a_reason(
@@ -162,10 +167,11 @@ def test_mentions_display_like_pingbacks(client, stub, post, django_capture_on_c
     assert "Webmention:" in page and "Their reply" in page and source in page
 
 
-def test_the_endpoint_rate_limits_one_source_host(
+def test_the_endpoint_rate_limits_a_source_written_as_an_address(
     client, stub, post, settings, django_capture_on_commit_callbacks
 ):
-    """Past the per-host rate the endpoint answers 429 and fetches nothing."""
+    """Past the per-address rate, a source whose host is an IP address is answered 429 at
+    once (no DNS needed to know its address) and fetched no more."""
     settings.BLOGCMS_LINKBACK_RATE = (3, 60)
     codes = []
     with one_rate_window():
@@ -202,3 +208,57 @@ def test_an_updated_mention_goes_through_moderation_again(
     stub.page("/reply/", linking_page("Casino bonus", permalink(post)))
     mention(client, source, permalink(post), django_capture_on_commit_callbacks)
     assert Comment.objects.get().status == Comment.Status.SPAM
+
+
+def test_the_endpoint_looks_up_no_host_name(client, post, django_capture_on_commit_callbacks):
+    """No network work in the request: the endpoint answers 202 and queues the task
+    without resolving the source's host (only numeric reads, which never ask DNS); the
+    task, stubbed here, gets the mention."""
+    source = "http://blog.example/reply/"
+    with (
+        mock.patch("socket.getaddrinfo", side_effect=socket.getaddrinfo) as lookups,
+        mock.patch("comments.linkbacks.webmention.process") as task_work,
+    ):
+        response = mention(client, source, permalink(post), django_capture_on_commit_callbacks)
+    assert response.status_code == 202
+    name_lookups = [
+        call
+        for call in lookups.call_args_list
+        if not call.kwargs.get("flags", 0) & socket.AI_NUMERICHOST
+    ]
+    assert not name_lookups, "the request resolved a host name"
+    assert task_work.call_args.args[:3] == (source, permalink(post), post.pk)
+
+
+def test_a_host_name_with_a_private_address_fails_in_the_task(
+    client, stub, post, settings, django_capture_on_commit_callbacks
+):
+    """A source named by a host that resolves to a private address is accepted (202), then
+    the task refuses to fetch it and stores nothing."""
+    settings.BLOGCMS_FETCH_ALLOW_LOOPBACK = False
+    stub.page("/reply/", linking_page("Theirs", permalink(post)))
+    source = f"http://localhost:{stub._server.server_port}/reply/"
+    assert (
+        mention(client, source, permalink(post), django_capture_on_commit_callbacks).status_code
+        == 202
+    )
+    assert not stub.received
+    assert not Comment.objects.exists()
+
+
+def test_the_task_rate_limits_sources_named_by_host(
+    client, stub, post, settings, django_capture_on_commit_callbacks
+):
+    """Sources named by a host name are all accepted (202); past the per-address rate the
+    task fetches nothing and stores nothing."""
+    settings.BLOGCMS_LINKBACK_RATE = (3, 60)
+    codes = []
+    with one_rate_window():
+        for number in range(6):
+            stub.page(f"/r{number}/", linking_page(f"T{number}", permalink(post)))
+            source = f"http://localhost:{stub._server.server_port}/r{number}/"
+            answer = mention(client, source, permalink(post), django_capture_on_commit_callbacks)
+            codes.append(answer.status_code)
+    assert codes == [202] * 6
+    assert len(stub.received) == 3
+    assert Comment.objects.count() == 3

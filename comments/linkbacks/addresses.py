@@ -84,6 +84,21 @@ def resolve_public(host, port):
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except (socket.gaierror, UnicodeError) as exc:
         raise Unresolvable(f"cannot resolve {host}: {exc}") from exc
+    return _first_public(host, infos)
+
+
+def literal_public(host, port):
+    """The address `host` spells (IPv6, or IPv4 in any form inet_aton reads: 127.1,
+    0x7f.1, 2130706433), once checked; None when `host` is a name. Never a DNS lookup:
+    AI_NUMERICHOST makes the resolver read the host as a number or fail."""
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_NUMERICHOST)
+    except (socket.gaierror, UnicodeError):
+        return None
+    return _first_public(host, infos)
+
+
+def _first_public(host, infos):
     addresses = []
     for _family, _type, _proto, _name, sockaddr in infos:
         address = ipaddress.ip_address(sockaddr[0].split("%")[0])

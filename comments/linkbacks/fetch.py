@@ -34,7 +34,7 @@ from urllib3.exceptions import HTTPError
 
 from blogcms.addresses import site_url
 
-from .addresses import NotPublic, Unresolvable, host_identity, resolve_public
+from .addresses import NotPublic, Unresolvable, host_identity, literal_public, resolve_public
 
 HTML_TYPES = ("text/html", "application/xhtml+xml")
 MAX_REDIRECTS = 3
@@ -284,20 +284,22 @@ def _check_type(fetched, accept):
         )
 
 
-def _public_address(target):
-    """The checked address to connect to for `target`; the address policy's refusals as
-    the fetcher's errors."""
+def _public_address(target, resolve=resolve_public):
+    """The checked address to connect to for `target` (`resolve`: how its host is read);
+    the address policy's refusals as the fetcher's errors."""
     try:
-        return resolve_public(target.host, target.port)
+        return resolve(target.host, target.port)
     except NotPublic as exc:
         raise UnsafeURL(str(exc)) from exc
     except Unresolvable as exc:
         raise FetchError(str(exc)) from exc
 
 
-def address_of(url):
-    """The checked public address a fetch of `url` would connect to, as `host_identity`."""
-    return host_identity(_public_address(_Target.parse(url)))
+def literal_address(url):
+    """For a URL whose host is written as an IP address: that address once checked, as
+    `host_identity`. None for a host name, which would need a DNS lookup."""
+    address = _public_address(_Target.parse(url), resolve=literal_public)
+    return None if address is None else host_identity(address)
 
 
 def request(method, url, *, body=None, headers=None, accept=HTML_TYPES, follow=True, admit=None):

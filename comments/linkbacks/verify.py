@@ -113,14 +113,18 @@ def check_policy(source):
         raise LinkbackRefused(ACCESS_DENIED, "Access denied.")
 
 
-def check_rate_left(source):
-    """Refuse (49) a source whose address has no fetches left in this window, without
-    counting one (the fetch itself counts); 16 when it cannot be fetched at all. The
-    webmention endpoint asks this so a burst is answered 429, not queued."""
+def check_literal_address(source):
+    """What the webmention endpoint can tell about a source without a DNS lookup (no
+    network work in a request): a source whose host is written as an IP address is
+    refused (16) when that address is not public, and (49) when it has no fetches left in
+    this window, without counting one (the fetch counts). A host name is left to the
+    fetch in the task, which resolves it and applies both rules."""
     try:
-        address = fetch.address_of(source)
+        address = fetch.literal_address(source)
     except fetch.FetchError as exc:
         raise LinkbackRefused(SOURCE_NOT_FOUND, f"The source URL does not exist: {exc}") from exc
+    if address is None:
+        return
     limit, seconds = getattr(settings, "BLOGCMS_LINKBACK_RATE", DEFAULT_RATE)
     if caches["ratelimit"].get(_rate_key(address, seconds), 0) >= limit:
         raise LinkbackRefused(ACCESS_DENIED, RATE_REFUSAL)

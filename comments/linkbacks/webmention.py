@@ -1,9 +1,11 @@
 """Receiving webmentions (W3C Recommendation, https://www.w3.org/TR/webmention/#receiving).
 
 The endpoint only validates (§3.2.1: 400 with a reason for a bad request) and answers 202;
-the source is fetched and verified later in a task (§3.2.2), through the same verifier as
-pingbacks. A mention sent again updates the stored response, its new words moderated
-again (verify.restate); a source that is gone (410) or no longer links to us removes it.
+it looks up no host name (no network work in a request), so only a source written as an
+IP address can be refused there for its address or its rate. The source is resolved,
+fetched and verified later in a task (§3.2.2), through the same verifier as pingbacks. A
+mention sent again updates the stored response, its new words moderated again
+(verify.restate); a source that is gone (410) or no longer links to us removes it.
 """
 
 import logging
@@ -37,7 +39,7 @@ def endpoint(request):
         verify.check_source(source, target)
         post = verify.target_post(target, verify.our_hosts(request))
         verify.check_policy(source)
-        verify.check_rate_left(source)
+        verify.check_literal_address(source)
     except verify.LinkbackRefused as refused:
         return _text(refused.message, 429 if refused.code == verify.ACCESS_DENIED else 400)
     from .tasks import verify_webmention
