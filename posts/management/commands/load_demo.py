@@ -70,4 +70,8 @@ class Command(BaseCommand):
             ),
             created_at=datetime.datetime(2011, 8, 19, 18, 30, tzinfo=datetime.UTC),
         )
+        # Written in 2011, not today: the sitemap's lastmod and feeds' updated dates say so.
+        Post.objects.filter(pk=post.pk).update(
+            modified_at=post.published_at, created_at=post.published_at
+        )
         self.stdout.write(self.style.SUCCESS(f"Loaded the demo post at {post.get_absolute_url()}"))
