@@ -303,8 +303,9 @@ class Post(models.Model):
         return timezone.now() - self.published_at > age_limit
 
     def comments_are_open(self, site_settings=None):
-        """Open per post, and not yet closed by age when staff turned that on."""
-        return self.comments_open and not self.closed_by_age(site_settings)
+        """Published (a preview takes no comments), open per post, and not yet closed by
+        age when staff turned that on."""
+        return self.is_published and self.comments_open and not self.closed_by_age(site_settings)
 
     def pings_are_open(self, site_settings=None):
         """Pingbacks and webmentions are taken: published, pings open per post, and not

@@ -4,6 +4,8 @@ import datetime
 
 import pytest
 import time_machine
+from django.test import Client
+from django.urls import include, path
 from django.utils import timezone
 
 from blogcms.models import SiteSettings
@@ -412,3 +414,27 @@ def test_a_post_body_is_cleaned_however_it_is_stored(client):
     page = client.get(post.get_absolute_url()).text
     assert "<script>alert(1)" not in page and "onerror" not in page
     assert "<p>Hi" in page
+
+
+def test_a_draft_preview_offers_no_comment_form(client):
+    """Staff previewing a draft see the post, not a "Leave a Reply" form that cannot work."""
+    draft = PostFactory(status="draft")
+    client.force_login(StaffFactory())
+    page = client.get(draft.get_absolute_url())
+    assert page.status_code == 200 and "Leave a Reply" not in page.text
+
+
+def broken_view(request):
+    raise RuntimeError("boom")
+
+
+urlpatterns = [path("boom/", broken_view), path("", include("blogcms.urls"))]
+
+
+@pytest.mark.urls(__name__)
+def test_a_server_error_gets_a_plain_page_of_our_own():
+    """A crash answers 500 with our own page, which needs neither the database nor a theme."""
+    visitor = Client(raise_request_exception=False)
+    response = visitor.get("/boom/")
+    assert response.status_code == 500
+    assert "Something went wrong" in response.content.decode()
