@@ -42,8 +42,8 @@ def permalink(post):
     return f"http://testserver{post.get_absolute_url()}"
 
 
-def ping(client, source, target):
-    return call(client, "pingback.ping", source, target)
+def ping(client, source, target, **extra):
+    return call(client, "pingback.ping", source, target, **extra)
 
 
 def test_a_real_link_is_registered_as_a_held_pingback(client, stub, post):
@@ -174,6 +174,20 @@ def test_a_disallowed_source_is_49_without_a_fetch(client, stub, post):
     source = stub.page("/s/", linking_page("Them", permalink(post)))
     assert ping(client, source, permalink(post)).faultCode == 49
     assert not stub.received
+
+
+def test_a_disallowed_sender_is_49_and_disallowed_words_in_the_source_are_spam(client, stub, post):
+    """The disallowed keys are matched as for comments: a sender whose user agent holds
+    one is fault 49 unfetched; a source whose title holds one is stored as spam."""
+    site = SiteSettings.load()
+    site.disallowed_keys = "EvilBot\ncasino"
+    site.save()
+    source = stub.page("/s/", linking_page("Them", permalink(post)))
+    fault = ping(client, source, permalink(post), HTTP_USER_AGENT="evilbot/2.0")
+    assert fault.faultCode == 49 and not stub.received
+    source = stub.page("/c/", linking_page("Casino bonus", permalink(post)))
+    assert "registered" in ping(client, source, permalink(post))
+    assert Comment.objects.get(post=post).status == Comment.Status.SPAM
 
 
 def test_a_burst_from_one_host_is_rate_limited_without_fetching_each(client, stub, post):

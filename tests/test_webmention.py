@@ -262,3 +262,18 @@ def test_the_task_rate_limits_sources_named_by_host(
     assert codes == [202] * 6
     assert len(stub.received) == 3
     assert Comment.objects.count() == 3
+
+
+def test_a_disallowed_source_is_accepted_then_dropped_unfetched(
+    client, stub, post, django_capture_on_commit_callbacks
+):
+    """A source holding a disallowed word gets the same 202 as any (the endpoint tells
+    nothing), and the task neither fetches it nor stores anything."""
+    site = SiteSettings.load()
+    site.disallowed_keys = "spam-farm"
+    site.save()
+    source = stub.page("/spam-farm/", linking_page("Them", permalink(post)))
+    response = mention(client, source, permalink(post), django_capture_on_commit_callbacks)
+    assert response.status_code == 202
+    assert not stub.received
+    assert not Comment.objects.exists()

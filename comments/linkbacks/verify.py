@@ -18,7 +18,7 @@ from django.db import DatabaseError
 from blogcms.addresses import site_host
 from blogcms.models import SiteSettings
 from comments.models import MAX_URL, Comment
-from comments.moderation import Refused, decide_status, submit
+from comments.moderation import Refused, decide_status, matches_keys, submit
 from posts.models import Post
 
 from . import fetch
@@ -105,11 +105,24 @@ def existing(post, source):
 RATE_REFUSAL = "Too many pingbacks from that site; please try again later."
 
 
-def check_policy(source):
-    """Refuse (49) a blocked source before fetching it."""
-    site = SiteSettings.load()
-    lowered = source.lower()
-    if any(word.lower() in lowered for word in site.keyword_list("disallowed_keys")):
+def new_response(post, source, kind, *, ip=None, user_agent=""):
+    """The response a linkback would store, as far as we know it before reading the
+    source: who sent it and from where. `Mention.fill` adds what the source says."""
+    return Comment(
+        post=post,
+        type=kind,
+        author_email="",
+        author_url=source,
+        author_ip=ip,
+        user_agent=user_agent[:255],
+    )
+
+
+def check_policy(response):
+    """Refuse (49) a linkback whose source URL, sender's address or user agent holds a
+    disallowed word, before its source is fetched; the words read from the source meet
+    the same words in moderation (decide_status sends them to spam), as a comment's do."""
+    if matches_keys(response, SiteSettings.load().keyword_list("disallowed_keys")):
         raise LinkbackRefused(ACCESS_DENIED, "Access denied.")
 
 
@@ -169,6 +182,12 @@ class Mention:
         """Shown as the response's author: the page title, else the source's host."""
         return self.title or urlsplit(source).hostname
 
+    def fill(self, response):
+        """Put what the source says into the response (`new_response`) for its source."""
+        response.author_name = self.author_for(response.author_url)
+        response.content = self.excerpt
+        return response
+
 
 def read_source(source, target):
     """Fetch the source through the safe fetcher; its title and the words around the link.
@@ -198,19 +217,6 @@ def read_source(source, target):
     # The excerpt is text: escaped, so "&lt;a href…&gt;" written in the source stays text
     # when the response is rendered as comment markup (WordPress: esc_html on the context).
     return Mention(page.author_title, html.escape(page.excerpt_around(target), quote=False))
-
-
-def new_response(post, source, mention, kind, *, ip=None, user_agent=""):
-    return Comment(
-        post=post,
-        type=kind,
-        author_name=mention.author_for(source),
-        author_email="",
-        author_url=source,
-        author_ip=ip,
-        user_agent=user_agent[:255],
-        content=mention.excerpt,
-    )
 
 
 def restate(response, source, mention):

@@ -38,7 +38,6 @@ def endpoint(request):
     try:
         verify.check_source(source, target)
         post = verify.target_post(target, verify.our_hosts(request))
-        verify.check_policy(source)
         verify.check_literal_address(source)
     except verify.LinkbackRefused as refused:
         return _text(refused.message, 429 if refused.code == verify.ACCESS_DENIED else 400)
@@ -57,7 +56,11 @@ def process(source, target, post_id, ip=None, user_agent=""):
     if post is None:
         return "post gone"
     previous = verify.existing(post, source)
+    response = verify.new_response(
+        post, source, Comment.Type.WEBMENTION, ip=ip, user_agent=user_agent
+    )
     try:
+        verify.check_policy(response)
         mention = verify.read_source(source, target)
     except verify.LinkbackRefused as refused:
         if isinstance(refused, verify.SourceGone) or refused.code == verify.NO_LINK:
@@ -69,11 +72,8 @@ def process(source, target, post_id, ip=None, user_agent=""):
         return "unverified"
     if previous is not None:
         return "updated" if verify.restate(previous, source, mention) else "unchanged"
-    response = verify.new_response(
-        post, source, mention, Comment.Type.WEBMENTION, ip=ip, user_agent=user_agent
-    )
     try:
-        verify.store(response)
+        verify.store(mention.fill(response))
     except verify.LinkbackRefused as refused:
         log.info("webmention from %s refused: %s", source, refused.message)
         return "refused"

@@ -174,18 +174,15 @@ def pingback_ping(request, source, target):
             raise verify.LinkbackRefused(
                 verify.ALREADY_REGISTERED, "The pingback has already been registered."
             )
-        verify.check_policy(source)
-        mention = verify.read_source(source, target)
-        verify.store(
-            verify.new_response(
-                post,
-                source,
-                mention,
-                Comment.Type.PINGBACK,
-                ip=client_ip(request),
-                user_agent=request.META.get("HTTP_USER_AGENT", ""),
-            )
+        response = verify.new_response(
+            post,
+            source,
+            Comment.Type.PINGBACK,
+            ip=client_ip(request),
+            user_agent=request.META.get("HTTP_USER_AGENT", ""),
         )
+        verify.check_policy(response)
+        verify.store(verify.read_source(source, target).fill(response))
     except verify.LinkbackRefused as refused:
         raise pingback_fault(refused) from refused
     return f"Pingback from {source} to {target} registered. Keep the web talking! :-)"
