@@ -7,7 +7,7 @@ from unittest import mock
 import pytest
 import time_machine
 from django.core.management import call_command
-from django.db import OperationalError
+from django.db import IntegrityError, OperationalError
 from django.utils import timezone
 
 from blogcms.models import SiteSettings
@@ -208,6 +208,16 @@ def test_a_database_failure_is_50(client, stub, post):
     source = stub.page("/s/", linking_page("Them", permalink(post)))
     with mock.patch("comments.linkbacks.verify.submit", side_effect=OperationalError("down")):
         assert ping(client, source, permalink(post)).faultCode == 50
+
+
+def test_a_database_bug_is_not_disguised_as_50(client, stub, post):
+    """An IntegrityError is a bug, not "try again later": it is raised, not fault 50."""
+    source = stub.page("/s/", linking_page("Them", permalink(post)))
+    with (
+        mock.patch("comments.linkbacks.verify.submit", side_effect=IntegrityError("bug")),
+        pytest.raises(IntegrityError),
+    ):
+        ping(client, source, permalink(post))
 
 
 def test_source_and_target_the_same_is_0(client, post):

@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.cache import caches
-from django.db import DatabaseError
+from django.db import OperationalError
 
 from blogcms.addresses import site_host
 from blogcms.models import SiteSettings
@@ -246,7 +246,7 @@ def store(comment):
                 ALREADY_REGISTERED, "The pingback has already been registered."
             ) from exc
         raise LinkbackRefused(ACCESS_DENIED, exc.message) from exc
-    except DatabaseError as exc:
+    except OperationalError as exc:  # the database is down or busy; anything else is a bug
         log.exception("linkback from %s could not be stored", comment.author_url)
         raise LinkbackRefused(
             UPSTREAM_ERROR, "The response could not be stored; please try again later."
