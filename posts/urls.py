@@ -61,4 +61,6 @@ urlpatterns = [
     path("category/<path:path>/feed/", feeds.CategoryFeed(), name="category_feed"),
     path("category/<path:path>/page/<int:page>/", views.category, name="category_page"),
     path("category/<path:path>/", views.category, name="category"),
+    # Last: a bare /slug/ (a link cut short, a page of the old blog) finds its post.
+    path("<str:slug>/", views.guess_permalink, name="guess"),
 ]

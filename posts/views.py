@@ -16,7 +16,7 @@ from django.views.decorators.http import require_safe
 from taggit.models import Tag
 
 from comments.display import post_page_context
-from comments.linkbacks.endpoints import advertise_linkback_endpoints
+from comments.linkbacks.advertise import LinkbackEndpoints
 
 from .models import Category, OldSlug, Post
 
@@ -209,6 +209,7 @@ def post_detail(request, year, month, day, slug):
         .only("title", "slug", "published_at")
         .first(),
         "pings_open": post.pings_are_open(request.site_settings),
+        "linkback_endpoints": LinkbackEndpoints.for_request(request),
         **post_page_context(request, post),
     }
     response = TemplateResponse(request, "posts/post_detail.html", context)
@@ -216,8 +217,19 @@ def post_detail(request, year, month, day, slug):
         # A preview of a draft, pending, private or scheduled post is never cached.
         add_never_cache_headers(response)
     elif context["pings_open"]:
-        advertise_linkback_endpoints(request, response)
+        context["linkback_endpoints"].advertise(response)
     return response
+
+
+@require_safe
+def guess_permalink(request, slug):
+    """WordPress's redirect_guess_404_permalink(): /slug/ moves to the post of that slug
+    (or that once had it) with a 301, else the themed 404."""
+    published = Post.objects.published()
+    post = published.filter(slug=slug).first() or published.filter(old_slugs__slug=slug).first()
+    if post is None:
+        raise Http404("No such page.")
+    return redirect(post, permanent=True)
 
 
 @require_safe

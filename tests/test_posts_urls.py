@@ -438,3 +438,17 @@ def test_a_server_error_gets_a_plain_page_of_our_own():
     response = visitor.get("/boom/")
     assert response.status_code == 500
     assert "Something went wrong" in response.content.decode()
+
+
+def test_a_bare_slug_finds_its_post(client):
+    """/slug/ (and an old slug) redirect 301 to the permalink, as WordPress guesses; an
+    unknown one or a draft's is the themed 404."""
+    post = PostFactory(slug="your-comments-welcome")
+    assert client.get("/your-comments-welcome/")["Location"] == post.get_absolute_url()
+    assert client.get("/your-comments-welcome/").status_code == 301
+    post.slug = "comments-welcome"
+    post.save()
+    assert client.get("/your-comments-welcome/")["Location"] == post.get_absolute_url()
+    PostFactory(slug="not-yet", status="draft")
+    assert client.get("/not-yet/").status_code == 404
+    assert client.get("/no-such-thing/").status_code == 404
