@@ -26,7 +26,6 @@ def collapse(text):
 @dataclass
 class Anchor:
     href: str  # absolute, resolved against the page URL
-    rels: set
     block: int  # index of the paragraph it sits in
     start: int  # offset of its text in that paragraph
     text: str = ""
@@ -84,9 +83,8 @@ class _Reader(HTMLParser):
         self.in_title = False
         self.skipping = 0
         self.current = []  # text pieces of the paragraph being read
-        self.paragraph_length = (
-            0  # their total length, kept as they come (summing them is quadratic)
-        )
+        # Their total length, kept as they come: summing them at each link is quadratic.
+        self.paragraph_length = 0
         self.open_anchor = None
 
     def _break(self):
@@ -108,7 +106,7 @@ class _Reader(HTMLParser):
             if rels:
                 self.page.rel_elements.append((tag, href, rels))
             if tag == "a":
-                self.open_anchor = Anchor(href, rels, len(self.page.blocks), self.paragraph_length)
+                self.open_anchor = Anchor(href, len(self.page.blocks), self.paragraph_length)
                 self.page.anchors.append(self.open_anchor)
 
     def handle_endtag(self, tag):
