@@ -3,11 +3,13 @@
 No feed carries an email address: items name their author, never their mail.
 """
 
+import contextvars
+
 from django.contrib.syndication.views import Feed
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
-from django.utils.feedgenerator import Atom1Feed
+from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
 from taggit.models import Tag
 
 from blogcms.models import SiteSettings
@@ -17,16 +19,57 @@ from .models import Post
 from .views import category_from_path, find_post
 
 
+# The request being answered: a Feed instance is shared by every request and thread of a
+# worker, so per-request state lives in a context variable, not on the instance.
+_request = contextvars.ContextVar("feed_request")
+
+
+class FullTextRss(Rss201rev2Feed):
+    """RSS 2.0 with the whole post in <content:encoded>, as WordPress's feeds carry it."""
+
+    def rss_attributes(self):
+        return {
+            **super().rss_attributes(),
+            "xmlns:content": "http://purl.org/rss/1.0/modules/content/",
+        }
+
+    def add_item_elements(self, handler, item):
+        super().add_item_elements(handler, item)
+        if item.get("content_html"):
+            handler.addQuickElement("content:encoded", item["content_html"])
+
+
+class FullTextAtom(Atom1Feed):
+    """Atom with the whole post in <content type="html"> beside its summary."""
+
+    def add_item_elements(self, handler, item):
+        super().add_item_elements(handler, item)
+        if item.get("content_html"):
+            handler.addQuickElement("content", item["content_html"], {"type": "html"})
+
+
 class SiteFeed(Feed):
-    """A feed that reads the site settings when used: a Feed instance is shared by every
-    request and thread of a worker, so it keeps no per-request state."""
+    """A feed that reads the site settings when used."""
+
+    def __call__(self, request, *args, **kwargs):
+        token = _request.set(request)
+        try:
+            return super().__call__(request, *args, **kwargs)
+        finally:
+            _request.reset(token)
 
     @property
     def site(self):
         return SiteSettings.load()
 
+    def absolute(self, path):
+        """RSS wants absolute URLs where Django's framework does not add the domain."""
+        return _request.get().build_absolute_uri(path)
+
 
 class LatestPostsFeed(SiteFeed):
+    feed_type = FullTextRss
+
     def title(self, obj=None):
         return self.site.title
 
@@ -66,11 +109,14 @@ class LatestPostsFeed(SiteFeed):
         return [c.name for c in item.categories.all()] + [t.name for t in item.tags.all()]
 
     def item_comments(self, item):
-        return item.get_absolute_url() + "#comments"
+        return self.absolute(item.get_absolute_url() + "#comments")
+
+    def item_extra_kwargs(self, item):
+        return {"content_html": item.body}
 
 
 class LatestPostsAtomFeed(LatestPostsFeed):
-    feed_type = Atom1Feed
+    feed_type = FullTextAtom
 
     def subtitle(self, obj=None):
         return self.site.tagline

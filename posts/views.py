@@ -209,6 +209,7 @@ def post_detail(request, year, month, day, slug):
         .only("title", "slug", "published_at")
         .first(),
         "pings_open": post.pings_are_open(request.site_settings),
+        "canonical_url": request.build_absolute_uri(post.get_absolute_url()),
         "linkback_endpoints": LinkbackEndpoints.for_request(request),
         **post_page_context(request, post),
     }

@@ -72,7 +72,16 @@ def test_rss_feed_lists_public_posts_newest_first(client, blog):
     assert entry.link == "http://testserver" + blog["newer"].get_absolute_url()
     assert entry.author == "Wanda Writer"
     assert {t.term for t in entry.tags} == {"Local", "Town"}
-    assert entry.comments.endswith("#comments")
+    assert entry.comments == entry.link + "#comments"  # absolute, as RSS 2.0 wants
+
+
+def test_feeds_carry_the_whole_post(client, blog):
+    """RSS has the full HTML in content:encoded and Atom in <content>, as WordPress's feeds."""
+    body = blog["newer"].body
+    rss = fetch(client, "/feed/").entries[0]
+    assert [c.value for c in rss.content] == [body]
+    atom = fetch(client, "/feed/atom/").entries[0]
+    assert [(c.type, c.value) for c in atom.content] == [("text/html", body)]
 
 
 def test_atom_feed_lists_public_posts(client, blog):

@@ -452,3 +452,10 @@ def test_a_bare_slug_finds_its_post(client):
     PostFactory(slug="not-yet", status="draft")
     assert client.get("/not-yet/").status_code == 404
     assert client.get("/no-such-thing/").status_code == 404
+
+
+def test_the_canonical_link_is_absolute(client):
+    """<link rel="canonical"> names the full address, as search engines want it."""
+    post = PostFactory()
+    page = client.get(post.get_absolute_url()).text
+    assert f'<link rel="canonical" href="http://testserver{post.get_absolute_url()}">' in page
