@@ -18,7 +18,6 @@ from comments.models import Comment
 from .models import Post
 from .views import category_from_path, find_post
 
-
 # The request being answered: a Feed instance is shared by every request and thread of a
 # worker, so per-request state lives in a context variable, not on the instance.
 _request = contextvars.ContextVar("feed_request")
