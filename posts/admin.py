@@ -3,6 +3,8 @@ their own posts, Contributors write drafts and submit them for review."""
 
 from django.contrib import admin, messages
 from django.db.models import Count
+from django.utils import timezone
+from django.utils.formats import date_format
 from js_asset import Media
 
 from comments.linkbacks.admin import OutgoingLinkbacksMixin, resend_post_linkbacks
@@ -39,10 +41,27 @@ def can_edit_others(user):
     return user.has_perm("posts.edit_others_posts")
 
 
+class ScheduledFilter(admin.SimpleListFilter):
+    """WordPress's "Scheduled" view: published posts whose date is still to come."""
+
+    title = "schedule"
+    parameter_name = "when"
+
+    def lookups(self, request, model_admin):
+        return [("scheduled", "Scheduled"), ("live", "Live now")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "scheduled":
+            return queryset.scheduled()
+        if self.value() == "live":
+            return queryset.published()
+        return queryset
+
+
 @admin.register(Post)
 class PostAdmin(OutgoingLinkbacksMixin, admin.ModelAdmin):
-    list_display = ["title", "author", "status", "category_list", "published_at", "sticky"]
-    list_filter = ["status", "categories", "author", "published_at", "sticky"]
+    list_display = ["title", "author", "state", "category_list", "published_at", "sticky"]
+    list_filter = ["status", ScheduledFilter, "categories", "author", "published_at", "sticky"]
     date_hierarchy = "published_at"
     search_fields = ["title", "body", "excerpt"]
     prepopulated_fields = {"slug": ["title"]}
@@ -63,6 +82,10 @@ class PostAdmin(OutgoingLinkbacksMixin, admin.ModelAdmin):
         if can_edit_others(request.user):
             return qs
         return qs.filter(author=request.user)
+
+    @admin.display(description="status", ordering="status")
+    def state(self, obj):
+        return "Scheduled" if obj.is_scheduled else obj.get_status_display()
 
     @admin.display(description="categories")
     def category_list(self, obj):
@@ -105,6 +128,9 @@ class PostAdmin(OutgoingLinkbacksMixin, admin.ModelAdmin):
         ):
             obj.status = Post.Status.PENDING
         super().save_model(request, obj, form, change)
+        if obj.is_scheduled:
+            when = date_format(timezone.localtime(obj.published_at), "DATETIME_FORMAT")
+            self.message_user(request, f"“{obj}” is scheduled for {when}.", messages.INFO)
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)

@@ -401,3 +401,20 @@ def test_contributor_cannot_take_down_their_published_post(client):
     post.refresh_from_db()
     assert post.status == Post.Status.PUBLISHED and post.title != "Changed"
     assert client.get(post.get_absolute_url()).status_code == 200
+
+
+def test_scheduled_posts_read_as_scheduled(client):
+    """A published post dated ahead is "Scheduled" in the list, under its own filter, and
+    saving it says when it will appear."""
+    boss = StaffFactory()
+    client.force_login(boss)
+    saved = client.post(
+        ADD_URL,
+        post_form(boss, published_at_0="2999-01-02", published_at_1="10:00:00"),
+        follow=True,
+    )
+    assert "is scheduled for" in saved.text
+    PostFactory(title="Already out", slug="already-out")
+    scheduled = client.get("/admin/posts/post/?when=scheduled").text
+    assert "From the admin" in scheduled and "Already out" not in scheduled
+    assert '<td class="field-state">Scheduled</td>' in scheduled
