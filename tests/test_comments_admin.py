@@ -190,3 +190,29 @@ def test_privacy_commands(tmp_path):
     assert "2 response(s)" in out.getvalue()
     assert not Comment.objects.filter(author_email__iexact="private@example.com").exists()
     assert Comment.objects.filter(content=DELETED_TEXT).count() == 2
+
+
+def test_each_row_approves_in_one_click(staff_client):
+    """A held comment's row has Approve/Spam/Trash buttons; Approve posts and approves it,
+    and the queue shows the comment as readers will see it, not its raw source."""
+    held = CommentFactory(status=Comment.Status.PENDING, content="<b>Bold</b><script>x()</script>")
+    page = staff_client.get(f"{CHANGELIST}?status__exact=pending").text
+    moderate = f"{CHANGELIST}{held.pk}/moderate/"
+    assert f'formaction="{moderate}" name="status" value="approved"' in page
+    assert 'value="pending"' not in page.split(moderate)[1].split("</td>")[0]
+    assert "<b>Bold</b>" in page and "&lt;b&gt;" not in page and "&lt;script" not in page
+    assert staff_client.get(moderate).status_code == 405  # a link cannot change anything
+    response = staff_client.post(moderate, {"status": "approved"}, HTTP_REFERER=CHANGELIST)
+    assert response.status_code == 302 and response["Location"] == CHANGELIST
+    held.refresh_from_db()
+    assert held.status == Comment.Status.APPROVED
+
+
+def test_row_buttons_need_the_right_to_moderate(client):
+    """Staff without the change permission cannot moderate through the row buttons."""
+    held = CommentFactory(status=Comment.Status.PENDING)
+    client.force_login(UserFactory(is_staff=True))
+    response = client.post(f"{CHANGELIST}{held.pk}/moderate/", {"status": "approved"})
+    assert response.status_code == 403
+    held.refresh_from_db()
+    assert held.status == Comment.Status.PENDING
