@@ -1,6 +1,8 @@
 import pytest
 from django.core.cache import caches
 
+from tests.linkback_peers import StubBlog
+
 
 def _clear_caches():
     for alias in caches:
@@ -14,3 +16,10 @@ def _fresh_cache():
     _clear_caches()
     yield
     _clear_caches()
+
+
+@pytest.fixture
+def stub():
+    """A small blog on 127.0.0.1 serving pages and linkback endpoints (tests/linkback_peers)."""
+    with StubBlog() as blog:
+        yield blog

@@ -157,3 +157,8 @@ def one_rate_window():
     """The clock (still ticking) at the start of a linkback rate window: windows are fixed
     minutes, so a test that counts pings must not straddle the edge of one."""
     return time_machine.travel(datetime.datetime(2030, 1, 1, tzinfo=datetime.UTC), tick=True)
+
+
+def permalink(post):
+    """A post's full address as the test client's site ("testserver") serves it."""
+    return f"http://testserver{post.get_absolute_url()}"

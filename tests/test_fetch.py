@@ -11,16 +11,10 @@ import pytest
 from django.test import override_settings
 
 from comments.linkbacks import addresses, fetch
-from tests.linkback_peers import Reply, StubBlog
+from tests.linkback_peers import Reply
 from tests.test_deploy import manage
 
 allow_loopback = override_settings(BLOGCMS_FETCH_ALLOW_LOOPBACK=True)
-
-
-@pytest.fixture
-def stub():
-    with StubBlog() as blog:
-        yield blog
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ from blogcms.models import SiteSettings
 from comments.models import Comment
 from posts.models import Post
 from tests.factories import CommentFactory, PostFactory
-from tests.linkback_peers import Reply, StubBlog, linking_page, one_rate_window
+from tests.linkback_peers import Reply, StubBlog, linking_page, one_rate_window, permalink
 from tests.test_ratelimit_cache import DATABASE_RATELIMIT
 from tests.test_xmlrpc import call
 
@@ -28,18 +28,8 @@ def _loopback_peers(settings):
 
 
 @pytest.fixture
-def stub():
-    with StubBlog() as blog:
-        yield blog
-
-
-@pytest.fixture
 def post():
     return PostFactory(title="Serrano opposes the policy", slug="serrano")
-
-
-def permalink(post):
-    return f"http://testserver{post.get_absolute_url()}"
 
 
 def ping(client, source, target, **extra):

@@ -15,7 +15,7 @@ from comments.linkbacks.send import discover, links_to_ping
 from comments.linkbacks.tasks import deliver_linkback
 from posts.models import Post
 from tests.factories import PostFactory, StaffFactory
-from tests.linkback_peers import Reply, StubBlog
+from tests.linkback_peers import Reply
 
 pytestmark = pytest.mark.django_db
 
@@ -26,12 +26,6 @@ SITE = "http://blog.example.org"
 def _site(settings):
     settings.BLOGCMS_FETCH_ALLOW_LOOPBACK = True
     settings.BLOGCMS_SITE_URL = SITE
-
-
-@pytest.fixture
-def stub():
-    with StubBlog() as blog:
-        yield blog
 
 
 def pingback_page(stub, path="/their-post/"):

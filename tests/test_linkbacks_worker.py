@@ -12,7 +12,6 @@ from comments.linkbacks.models import OutgoingPing
 from comments.linkbacks.tasks import deliver_linkback
 from posts.models import Post
 from tests.factories import PostFactory
-from tests.linkback_peers import StubBlog
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -22,12 +21,6 @@ def _database_tasks(settings):
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
     settings.BLOGCMS_FETCH_ALLOW_LOOPBACK = True
     settings.BLOGCMS_SITE_URL = "http://blog.example.org"
-
-
-@pytest.fixture
-def stub():
-    with StubBlog() as blog:
-        yield blog
 
 
 def run_worker():

@@ -10,7 +10,7 @@ from blogcms.models import SiteSettings
 from comments.models import Comment
 from posts.models import Post
 from tests.factories import PostFactory
-from tests.linkback_peers import Reply, StubBlog, linking_page, one_rate_window
+from tests.linkback_peers import Reply, linking_page, one_rate_window, permalink
 
 pytestmark = pytest.mark.django_db
 
@@ -21,18 +21,8 @@ def _loopback_peers(settings):
 
 
 @pytest.fixture
-def stub():
-    with StubBlog() as blog:
-        yield blog
-
-
-@pytest.fixture
 def post():
     return PostFactory(title="Ours", slug="ours")
-
-
-def permalink(post):
-    return f"http://testserver{post.get_absolute_url()}"
 
 
 def mention(client, source, target, capture, **extra):
