@@ -86,6 +86,7 @@ MIDDLEWARE = [
 ROOT_URLCONF = "blogcms.urls"
 # Staff log in through the admin's login page (the mail's approve link sends them there).
 LOGIN_URL = "admin:login"
+LOGOUT_REDIRECT_URL = "/"
 WSGI_APPLICATION = "blogcms.wsgi.application"
 
 TEMPLATES = [

@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.contrib import admin
+from django.contrib.auth.views import LogoutView
 from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 from django.views.static import serve
@@ -11,6 +12,8 @@ admin.site.site_title = "blogcms"
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    # For every logged-in user (the admin's own logout only serves staff).
+    path("logout/", LogoutView.as_view(), name="logout"),
     path("sitemap.xml", sitemap, {"sitemaps": sitemaps}, name="sitemap"),
     path("", include("comments.urls")),
     path("", include("comments.linkbacks.urls")),

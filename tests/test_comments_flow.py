@@ -407,3 +407,15 @@ def test_newest_first_and_flat_threads(client, post):
     assert not find(tree, ".//ol[@class='children']")
     assert not find(tree, ".//a[@class='comment-reply-link']")
     assert len(find(tree, ".//ol[@class='commentlist']/li")) == 3
+
+
+def test_a_logged_in_commenter_can_log_out_from_the_form(client, post):
+    """WordPress's "Logged in as …. Log out?": the button logs out and comes back here."""
+    user = UserFactory(first_name="Lou", last_name="Gin")
+    client.force_login(user)
+    page = client.get(post.get_absolute_url()).text
+    assert "Logged in as Lou Gin." in page and "Log out?" in page
+    logout = re.search(r'formaction="([^"]+)"', page).group(1).replace("&amp;", "&")
+    response = client.post(logout)
+    assert response.status_code == 302 and response["Location"] == post.get_absolute_url()
+    assert "Logged in as" not in client.get(post.get_absolute_url()).text
