@@ -26,6 +26,7 @@ class SiteSettingsAdmin(admin.ModelAdmin):
                     "show_comments_cookies_opt_in",
                     "thread_comments",
                     "thread_comments_depth",
+                    "show_avatars",
                     "comment_order",
                 ]
             },

@@ -65,6 +65,9 @@ class SiteSettings(models.Model):
         "Show comments cookies opt-in checkbox", default=True
     )
     thread_comments = models.BooleanField("Enable threaded (nested) comments", default=True)
+    # WordPress: show_avatars. Drawn here from a keyed hash, never fetched from a third party
+    # (Gravatar would tell it every reader of every page, and its MD5 gives emails away).
+    show_avatars = models.BooleanField("Show avatars beside comments", default=True)
     thread_comments_depth = models.PositiveSmallIntegerField(
         "Threaded comments levels deep",
         default=5,

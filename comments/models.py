@@ -38,8 +38,9 @@ class CommentQuerySet(models.QuerySet):
         shown = models.Q(status=Comment.Status.APPROVED)
         if held:
             shown |= models.Q(status=Comment.Status.PENDING, pk__in=list(held))
-        # Only what the thread shows: no raw text, email, address or user agent.
-        hidden = ("content", "author_email", "author_ip", "user_agent", "user", "updated_at")
+        # Only what the thread shows: no raw text, address or user agent (the email stays,
+        # never shown: the avatar is drawn from a keyed hash of it).
+        hidden = ("content", "author_ip", "user_agent", "user", "updated_at")
         return self.filter(shown, post=post).defer(*hidden).order_by("created_at", "id")
 
 
