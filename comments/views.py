@@ -2,15 +2,15 @@
 moderation.py, the checks on fields in forms.py, the visitor's cookies in cookies.py."""
 
 from django.contrib.auth.decorators import login_required, permission_required
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.utils.http import urlencode
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from posts.models import Post
 
-from . import cookies, moderation
+from . import avatars, cookies, moderation
 from .forms import CONSENT_FIELD, CommentForm
 from .models import Comment
 from .notifications import comment_from_token
@@ -68,3 +68,14 @@ def approve_from_mail(request, token):
         comment.approve()
         return redirect(comment)
     return TemplateResponse(request, "comments/approve_confirm.html", {"comment": comment})
+
+
+@require_safe
+def avatar(request, token):
+    """A commenter's picture. The token is a keyed hash and the picture depends on it alone,
+    so it never changes: browsers and caches keep it for a year."""
+    if not avatars.TOKEN.fullmatch(token):
+        raise Http404("No such avatar.")
+    response = HttpResponse(avatars.identicon_svg(token), content_type="image/svg+xml")
+    response["Cache-Control"] = "public, max-age=31536000, immutable"
+    return response

@@ -1,11 +1,11 @@
 from django import template
 
-from comments.avatars import avatar_uri
+from comments.avatars import avatar_url
 
 register = template.Library()
 
 
 @register.filter
 def avatar(comment):
-    """The comment's avatar as a data: URI (img-src allows data:)."""
-    return avatar_uri(comment)
+    """The address of the comment's avatar (served by comments.views.avatar)."""
+    return avatar_url(comment)
