@@ -79,7 +79,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "csp.middleware.CSPMiddleware",
+    "blogcms.csp.SiteCSPMiddleware",
     "blogcms.themes.ThemeMiddleware",
 ]
 
@@ -235,7 +235,8 @@ CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],
         "img-src": ["'self'", "data:", "https:"],
-        "style-src": ["'self'", "'unsafe-inline'"],
+        # No inline style on the public site; the admin adds 'unsafe-inline' (blogcms.csp).
+        "style-src": ["'self'"],
         # NONCE: only pages that ask for it (the admin's editor import map) get one.
         "script-src": ["'self'", NONCE],
         "object-src": ["'none'"],

@@ -84,6 +84,7 @@ def tag_cloud(limit=45):
         low, high = min(t.count for t in tags), max(t.count for t in tags)
         spread = max(high - low, 1)
         for t in tags:
-            t.size = round(8 + (t.count - low) * 14 / spread, 1)
+            # Eight steps from 8pt to 22pt, as classes (our CSP allows no style attribute).
+            t.step = 1 + round((t.count - low) * 7 / spread)
     tags.sort(key=lambda t: t.name.lower())
     return {"tags": tags}
