@@ -135,10 +135,11 @@ class PostQuerySet(models.QuerySet):
             return None
         if match.view_name != "posts:detail":
             return None
-        return (
-            self.at_permalink(day, kwargs["slug"])
-            or self.filter(old_slugs__slug=kwargs["slug"]).first()
-        )
+        return self.at_permalink(day, kwargs["slug"]) or self.formerly(kwargs["slug"])
+
+    def formerly(self, slug):
+        """The post that once had `slug` (its old links keep working), or None."""
+        return self.filter(old_slugs__slug=slug).first()
 
     def with_query_id(self, value):
         """The post WordPress's ?p=`value` names, as a queryset: none unless `value` is

@@ -18,7 +18,7 @@ from taggit.models import Tag
 from comments.display import post_page_context
 from comments.linkbacks.advertise import LinkbackEndpoints
 
-from .models import Category, OldSlug, Post
+from .models import Category, Post
 
 
 def _render_listing(
@@ -186,14 +186,8 @@ def find_post(user, year, month, day, slug):
 def post_detail(request, year, month, day, slug):
     post = find_post(request.user, year, month, day, slug)
     if post is None:
-        old = (
-            OldSlug.objects.filter(slug=slug)
-            .select_related("post")
-            .filter(post__in=Post.objects.visible_to(request.user))
-            .first()
-        )
-        if old:
-            return redirect(old.post, permanent=True)
+        if old := Post.objects.visible_to(request.user).formerly(slug):
+            return redirect(old, permanent=True)
         raise Http404("No such post.")
     prefetch_related_objects([post], "categories", "tags")
     context = {
@@ -227,7 +221,7 @@ def guess_permalink(request, slug):
     """WordPress's redirect_guess_404_permalink(): /slug/ moves to the post of that slug
     (or that once had it) with a 301, else the themed 404."""
     published = Post.objects.published()
-    post = published.filter(slug=slug).first() or published.filter(old_slugs__slug=slug).first()
+    post = published.filter(slug=slug).first() or published.formerly(slug)
     if post is None:
         raise Http404("No such page.")
     return redirect(post, permanent=True)
