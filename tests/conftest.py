@@ -23,3 +23,9 @@ def stub():
     """A small blog on 127.0.0.1 serving pages and linkback endpoints (tests/linkback_peers)."""
     with StubBlog() as blog:
         yield blog
+
+
+@pytest.fixture
+def loopback_peers(settings):
+    """The stub blog lives on 127.0.0.1, which the safe fetcher refuses unless told."""
+    settings.BLOGCMS_FETCH_ALLOW_LOOPBACK = True

@@ -18,13 +18,7 @@ from tests.linkback_peers import Reply, StubBlog, linking_page, one_rate_window,
 from tests.test_ratelimit_cache import DATABASE_RATELIMIT
 from tests.test_xmlrpc import call
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _loopback_peers(settings):
-    """The stub blog lives on 127.0.0.1."""
-    settings.BLOGCMS_FETCH_ALLOW_LOOPBACK = True
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("loopback_peers")]
 
 
 @pytest.fixture

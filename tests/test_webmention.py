@@ -12,12 +12,7 @@ from posts.models import Post
 from tests.factories import PostFactory
 from tests.linkback_peers import Reply, linking_page, one_rate_window, permalink
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _loopback_peers(settings):
-    settings.BLOGCMS_FETCH_ALLOW_LOOPBACK = True
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("loopback_peers")]
 
 
 @pytest.fixture
