@@ -9,7 +9,7 @@ from js_asset import Media
 
 from comments.linkbacks.admin import OutgoingLinkbacksMixin, resend_post_linkbacks
 
-from .models import Category, OldSlug, Post
+from .models import Category, OldSlug, Post, can_edit_others, can_publish
 
 
 @admin.register(Category)
@@ -31,14 +31,6 @@ class OldSlugInline(admin.TabularInline):
     model = OldSlug
     extra = 0
     verbose_name_plural = "Old slugs (still redirect to this post)"
-
-
-def can_publish(user):
-    return user.has_perm("posts.publish_post")
-
-
-def can_edit_others(user):
-    return user.has_perm("posts.edit_others_posts")
 
 
 class ScheduledFilter(admin.SimpleListFilter):

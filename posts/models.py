@@ -76,6 +76,16 @@ class Category(models.Model):
         return category
 
 
+def can_publish(user):
+    """WordPress's publish_posts: Authors, Editors and administrators, not Contributors."""
+    return user.has_perm("posts.publish_post")
+
+
+def can_edit_others(user):
+    """WordPress's edit_others_posts: Editors and administrators."""
+    return user.has_perm("posts.edit_others_posts")
+
+
 class PostQuerySet(models.QuerySet):
     def published(self):
         """What a visitor may see: published, and its time has come."""
@@ -161,7 +171,7 @@ class PostQuerySet(models.QuerySet):
         (WordPress: edit_others_posts)."""
         if not (user.is_authenticated and user.is_staff):
             return self.published()
-        if user.has_perm("posts.edit_others_posts"):
+        if can_edit_others(user):
             return self
         return self.published() | self.filter(author=user)
 
