@@ -102,20 +102,39 @@ def test_a_target_that_names_none_of_our_posts_is_32(client, stub, target):
     assert ping(client, source, target).faultCode == 32
 
 
-@pytest.mark.parametrize(
-    "change",
-    [
-        {"status": Post.Status.DRAFT},
-        {"status": Post.Status.PRIVATE},
-        {"status": Post.Status.PENDING},
-        {"pings_open": False},
-        {"published_at": timezone.now() + datetime.timedelta(days=1)},
-    ],
-    ids=["draft", "private", "pending", "pings-closed", "scheduled"],
-)
-def test_a_post_that_cannot_take_pings_is_33(client, stub, change):
-    """Drafts, private, pending and scheduled posts and closed pings are fault 33."""
+NOT_PUBLIC = [
+    {"status": Post.Status.DRAFT},
+    {"status": Post.Status.PRIVATE},
+    {"status": Post.Status.PENDING},
+    {"published_at": timezone.now() + datetime.timedelta(days=1)},
+]
+NOT_PUBLIC_IDS = ["draft", "private", "pending", "scheduled"]
+
+
+@pytest.mark.parametrize("change", NOT_PUBLIC, ids=NOT_PUBLIC_IDS)
+def test_a_post_visitors_cannot_see_answers_as_one_that_does_not_exist(client, stub, change):
+    """A draft, pending, private or scheduled post answers a pingback, and getPingbacks,
+    with the very fault a post that does not exist gets (32), its source unfetched: the
+    endpoint must not tell a stranger that an unpublished post is there."""
     post = PostFactory(**change)
+    missing = permalink(post).replace(post.slug, "no-such-post")
+    source = stub.page("/s/", linking_page("Them", permalink(post), missing))
+    hidden, absent = ping(client, source, permalink(post)), ping(client, source, missing)
+    assert (hidden.faultCode, hidden.faultString) == (absent.faultCode, absent.faultString)
+    assert hidden.faultCode == 32
+    by_id = ping(client, source, f"http://testserver/?p={post.pk}")
+    assert (by_id.faultCode, by_id.faultString) == (absent.faultCode, absent.faultString)
+    listed, none = (
+        call(client, "pingback.extensions.getPingbacks", url) for url in (permalink(post), missing)
+    )
+    assert (listed.faultCode, listed.faultString) == (none.faultCode, none.faultString)
+    assert not stub.received, "the source must not be fetched for a refused target"
+
+
+def test_a_published_post_closed_to_pings_is_33(client, stub):
+    """A post anyone can read whose pings are closed is fault 33 (Pingback 1.0: the target
+    exists but is not a pingback-enabled resource); that tells nothing a visitor can't see."""
+    post = PostFactory(pings_open=False)
     source = stub.page("/s/", linking_page("Them", permalink(post)))
     assert ping(client, source, permalink(post)).faultCode == 33
     assert not stub.received, "the source must not be fetched for a refused target"
@@ -128,6 +147,34 @@ def test_an_unfetchable_source_is_16(client, stub, post, source):
     """A 404 source, a private address and a closed port are fault 16."""
     source = source.replace("STUB", stub.base)
     assert ping(client, source, permalink(post)).faultCode == 16
+
+
+def test_a_source_refused_for_its_address_is_answered_as_any_unfetchable_one(
+    client, stub, post, settings
+):
+    """A source whose host resolves to a private or loopback address gets the fault a
+    closed port or an unknown host gets, word for word: the answer does not name the
+    address the host resolved to, so the endpoint is no oracle for our network."""
+    settings.BLOGCMS_FETCH_ALLOW_LOOPBACK = False
+    port = stub._server.server_port
+    stub.page("/s/", linking_page("Them", permalink(post)))
+    faults = [
+        ping(client, source, permalink(post))
+        for source in (
+            f"http://localhost:{port}/s/",  # a name that resolves to 127.0.0.1
+            f"http://2130706433:{port}/s/",  # 127.0.0.1 spelt as a number
+            f"http://[::ffff:127.0.0.1]:{port}/s/",
+            "http://10.0.0.1/post/",
+            "http://no-such-host.invalid/post/",
+        )
+    ]
+    assert not stub.received
+    settings.BLOGCMS_FETCH_ALLOW_LOOPBACK = True
+    faults.append(ping(client, "http://127.0.0.1:9/closed", permalink(post)))
+    faults.append(ping(client, stub.url("/missing/"), permalink(post)))
+    assert {(f.faultCode, f.faultString) for f in faults} == {
+        (16, "The source URL does not exist.")
+    }
 
 
 def test_a_source_without_the_link_is_17(client, stub, post):

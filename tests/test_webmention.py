@@ -1,10 +1,12 @@
 """Receiving webmentions: 400 with a reason on bad requests, 202 then verification in a
 task; updates replace the stored mention and a deleted source removes it."""
 
+import datetime
 import socket
 from unittest import mock
 
 import pytest
+from django.utils import timezone
 
 from blogcms.models import SiteSettings
 from comments.models import Comment
@@ -34,8 +36,8 @@ def mention(client, source, target, capture, **extra):
         ("TARGET", "TARGET", "same resource"),
         ("http://x.example/a", "http://elsewhere.example/2020/01/01/ours/", "not on this site"),
         ("http://x.example/a", "http://testserver/2001/01/01/nothing/", "does not exist"),
-        ("http://10.0.0.1/a", "TARGET", "private address"),
-        ("http://0xa.1/a", "TARGET", "private address"),  # 10.0.0.1, read without DNS
+        ("http://10.0.0.1/a", "TARGET", "source URL does not exist"),
+        ("http://0xa.1/a", "TARGET", "source URL does not exist"),  # 10.0.0.1, read without DNS
     ],
 )
 def test_bad_requests_get_400_with_a_reason(
@@ -49,13 +51,55 @@ def test_bad_requests_get_400_with_a_reason(
     assert reason in response.content.decode()
 
 
-def test_a_post_closed_to_pings_refuses_mentions(client, django_capture_on_commit_callbacks):
-    """A draft or a post with pings closed cannot be a target."""
-    for post in (PostFactory(pings_open=False), PostFactory(status=Post.Status.DRAFT)):
-        response = mention(
-            client, "http://x.example/a", permalink(post), django_capture_on_commit_callbacks
-        )
-        assert response.status_code == 400
+def test_a_source_refused_for_its_address_names_no_address(
+    client, post, django_capture_on_commit_callbacks
+):
+    """A source written as a private address is refused with the words any source that
+    does not exist gets: the answer never says what the host is or resolves to."""
+    answers = [
+        mention(client, source, permalink(post), django_capture_on_commit_callbacks)
+        for source in ("http://0xa.1/a", "http://[::ffff:10.0.0.1]/a", "not a url")
+    ]
+    assert {(a.status_code, a.content) for a in answers} == {
+        (400, b"The source URL does not exist.")
+    }
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"status": Post.Status.DRAFT},
+        {"status": Post.Status.PRIVATE},
+        {"status": Post.Status.PENDING},
+        {"published_at": timezone.now() + datetime.timedelta(days=1)},
+    ],
+    ids=["draft", "private", "pending", "scheduled"],
+)
+def test_a_post_visitors_cannot_see_answers_as_one_that_does_not_exist(
+    client, change, django_capture_on_commit_callbacks
+):
+    """A draft, pending, private or scheduled target gets the very answer a post that
+    does not exist gets: status and words alike."""
+    post = PostFactory(**change)
+    missing = permalink(post).replace(post.slug, "no-such-post")
+    hidden, absent = (
+        mention(client, "http://x.example/a", target, django_capture_on_commit_callbacks)
+        for target in (permalink(post), missing)
+    )
+    assert (hidden.status_code, hidden.content) == (absent.status_code, absent.content)
+    assert hidden.status_code == 400
+
+
+def test_a_published_post_closed_to_pings_refuses_mentions(
+    client, django_capture_on_commit_callbacks
+):
+    """A post anyone can read with pings closed cannot be a target (400)."""
+    post = PostFactory(pings_open=False)
+    response = mention(
+        client, "http://x.example/a", permalink(post), django_capture_on_commit_callbacks
+    )
+    assert response.status_code == 400
+    assert b"cannot be used as a target" in response.content
 
 
 def test_a_mention_is_accepted_then_verified_and_stored(

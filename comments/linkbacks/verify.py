@@ -68,13 +68,20 @@ def http_url(url):
     return parts.scheme in ("http", "https") and bool(parts.hostname)
 
 
+TARGET_MISSING = "The specified target URL does not exist."
+SOURCE_MISSING = "The source URL does not exist."
+
+
 def target_post(target, hosts):
-    """The post `target` names, if it may receive linkbacks (else fault 32 or 33)."""
+    """The post `target` names, if it may receive linkbacks (else fault 32 or 33).
+
+    A post visitors cannot see (draft, pending, private, scheduled) is answered as one
+    that does not exist, word for word: the endpoint must not reveal it is there."""
     if not http_url(target) or urlsplit(target).netloc.lower() not in hosts:
         raise LinkbackRefused(TARGET_NOT_FOUND, "The specified target URL is not on this site.")
-    post = Post.objects.at_url(target)
+    post = Post.objects.published().at_url(target)
     if post is None:
-        raise LinkbackRefused(TARGET_NOT_FOUND, "The specified target URL does not exist.")
+        raise LinkbackRefused(TARGET_NOT_FOUND, TARGET_MISSING)
     if not post.pings_are_open(SiteSettings.load()):
         raise LinkbackRefused(
             TARGET_INVALID,
@@ -84,9 +91,19 @@ def target_post(target, hosts):
     return post
 
 
+def public_post(target, hosts):
+    """The post visitors can read at `target`, pings open or not (else fault 32)."""
+    post = None
+    if http_url(target) and urlsplit(target).netloc.lower() in hosts:
+        post = Post.objects.published().at_url(target)
+    if post is None:
+        raise LinkbackRefused(TARGET_NOT_FOUND, TARGET_MISSING)
+    return post
+
+
 def check_source(source, target):
     if not http_url(source) or len(source) > MAX_URL:
-        raise LinkbackRefused(SOURCE_NOT_FOUND, "The source URL does not exist.")
+        raise LinkbackRefused(SOURCE_NOT_FOUND, SOURCE_MISSING)
     if source == target:
         raise LinkbackRefused(
             GENERIC, "The source URL and the target URL cannot both point to the same resource."
@@ -135,7 +152,9 @@ def check_literal_address(source):
     try:
         address = fetch.literal_address(source)
     except fetch.FetchError as exc:
-        raise LinkbackRefused(SOURCE_NOT_FOUND, f"The source URL does not exist: {exc}") from exc
+        # Why it was refused (the address a spelling like 0xa.1 stands for) stays in the log.
+        log.info("linkback source %s refused: %s", source, exc)
+        raise LinkbackRefused(SOURCE_NOT_FOUND, SOURCE_MISSING) from exc
     if address is None:
         return
     limit, seconds = getattr(settings, "BLOGCMS_LINKBACK_RATE", DEFAULT_RATE)
@@ -200,13 +219,16 @@ def read_source(source, target):
     except fetch.Throttled as exc:
         raise LinkbackRefused(ACCESS_DENIED, RATE_REFUSAL) from exc
     except fetch.FetchError as exc:
-        raise LinkbackRefused(SOURCE_NOT_FOUND, f"The source URL does not exist: {exc}") from exc
+        # One answer for every way a fetch fails (address refused, unknown host, closed
+        # port, timeout, HTTP error): naming the reason would tell a stranger how a host
+        # resolves and which ports answer. The log keeps it.
+        log.info("linkback source %s not fetched: %s", source, exc)
+        raise LinkbackRefused(SOURCE_NOT_FOUND, SOURCE_MISSING) from exc
     if fetched.status == 410:
-        raise SourceGone(SOURCE_NOT_FOUND, "The source URL is gone (HTTP 410).")
+        raise SourceGone(SOURCE_NOT_FOUND, SOURCE_MISSING)
     if not fetched.ok:
-        raise LinkbackRefused(
-            SOURCE_NOT_FOUND, f"The source URL does not exist (HTTP {fetched.status})."
-        )
+        log.info("linkback source %s answered HTTP %s", source, fetched.status)
+        raise LinkbackRefused(SOURCE_NOT_FOUND, SOURCE_MISSING)
     page = read_page(fetched.url, fetched.text)
     if not page.links_to(target):
         raise LinkbackRefused(

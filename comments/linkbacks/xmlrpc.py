@@ -192,7 +192,7 @@ def pingback_ping(request, source, target):
 def get_pingbacks(request, url):
     """Returns the source URLs of the approved pingbacks to the post at the given URL."""
     try:
-        post = verify.target_post(url, verify.our_hosts(request))
+        post = verify.public_post(url, verify.our_hosts(request))
     except verify.LinkbackRefused as refused:
         raise xmlrpc.client.Fault(refused.code, refused.message) from refused
     return list(
