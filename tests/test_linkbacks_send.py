@@ -2,6 +2,7 @@
 
 import datetime
 import socket
+import xmlrpc.client
 from unittest import mock
 
 import pytest
@@ -181,8 +182,6 @@ def test_no_endpoint_is_recorded(stub):
 
 def test_fault_48_counts_as_done(stub):
     """Already registered on their side is success (WordPress does the same)."""
-    import xmlrpc.client
-
     stub.pingback_answer = xmlrpc.client.Fault(48, "The pingback has already been registered.")
     record = OutgoingPing.objects.create(post=PostFactory(), target_url=pingback_page(stub))
     deliver_linkback.call(record.pk)
@@ -192,8 +191,6 @@ def test_fault_48_counts_as_done(stub):
 
 def test_a_permanent_fault_is_recorded_and_not_retried(stub):
     """Fault 17 (no link found) is kept with its message, with no retry."""
-    import xmlrpc.client
-
     stub.pingback_answer = xmlrpc.client.Fault(17, "no link")
     record = OutgoingPing.objects.create(post=PostFactory(), target_url=pingback_page(stub))
     deliver_linkback.call(record.pk)
@@ -288,3 +285,77 @@ def test_staff_see_the_records_on_the_post_and_can_resend(
     assert response.status_code == 302
     assert len(stub.pingbacks) == 2
     assert OutgoingPing.objects.get(post=post).attempts == 1
+
+
+def _deliver_once(stub, target_path="/t/"):
+    record = OutgoingPing.objects.create(post=PostFactory(), target_url=stub.url(target_path))
+    deliver_linkback.call(record.pk)
+    record.refresh_from_db()
+    return record
+
+
+def _pingback_target(stub, xmlrpc_reply):
+    pingback_page(stub, "/t/")
+    stub.routes["/xmlrpc"] = xmlrpc_reply
+
+
+def _fault(code):
+    body = xmlrpc.client.dumps(xmlrpc.client.Fault(code, "no"), methodresponse=True)
+    return Reply(200, {"Content-Type": "text/xml"}, body.encode())
+
+
+HUGE = b"<p>" + b"x" * 1_000_010
+
+HOPELESS = {
+    "address-refused": lambda stub: stub.page(
+        "/t/", "<p>x</p>", headers={"X-Pingback": "http://10.0.0.1/xmlrpc.php"}
+    ),
+    "too-large": lambda stub: stub.routes.update(
+        {"/t/": Reply(200, {"Content-Type": "text/html"}, HUGE)}
+    ),
+    "endpoint-answers-html": lambda stub: _pingback_target(
+        stub, Reply(200, {"Content-Type": "text/html"}, b"<p>not XML-RPC</p>")
+    ),
+    "redirect-loop": lambda stub: stub.routes.update({"/t/": Reply(302, {"Location": "/t/"})}),
+    "endpoint-404": lambda stub: _pingback_target(stub, Reply(404, body=b"gone")),
+    "target-404": lambda stub: stub.routes.update({"/t/": Reply(404, body=b"gone")}),
+    "fault-17": lambda stub: _pingback_target(stub, _fault(17)),
+    "fault-32": lambda stub: _pingback_target(stub, _fault(32)),
+    "fault-33": lambda stub: _pingback_target(stub, _fault(33)),
+    "webmention-400": lambda stub: (
+        stub.page("/t/", "<p>x</p>", headers={"Link": f'<{stub.url("/wm")}>; rel="webmention"'})
+        and stub.routes.update({"/wm": Reply(400, body=b"no link")})
+    ),
+}
+
+TRANSIENT = {
+    "target-503": lambda stub: stub.routes.update({"/t/": Reply(503, body=b"busy")}),
+    "endpoint-500": lambda stub: _pingback_target(stub, Reply(500, body=b"oops")),
+    "closed-port": lambda stub: stub.page(
+        "/t/", "<p>x</p>", headers={"X-Pingback": "http://127.0.0.1:9/xmlrpc.php"}
+    ),
+    "fault-50": lambda stub: _pingback_target(stub, _fault(50)),
+    "webmention-503": lambda stub: (
+        stub.page("/t/", "<p>x</p>", headers={"Link": f'<{stub.url("/wm")}>; rel="webmention"'})
+        and stub.routes.update({"/wm": Reply(503, body=b"busy")})
+    ),
+}
+
+
+@pytest.mark.parametrize("setup", HOPELESS.values(), ids=HOPELESS.keys())
+def test_a_failure_that_cannot_succeed_is_not_retried(stub, setup):
+    """An address we refuse, a body over the cap, an answer of the wrong type, a redirect
+    loop, a 4xx, or fault 17/32/33 fails the same way next time: recorded once, no retry."""
+    setup(stub)
+    record = _deliver_once(stub)
+    assert record.status != "sent" and record.attempts == 1
+    assert record.next_retry_at is None and record.is_done
+
+
+@pytest.mark.parametrize("setup", TRANSIENT.values(), ids=TRANSIENT.keys())
+def test_a_transient_failure_is_retried(stub, setup):
+    """A 5xx, a connection refused or timed out, or fault 50 may heal: a retry is queued."""
+    setup(stub)
+    record = _deliver_once(stub)
+    assert record.status != "sent" and record.attempts == 1
+    assert record.next_retry_at is not None and not record.is_done

@@ -47,11 +47,18 @@ CHUNK = 16_384
 
 
 class FetchError(Exception):
-    """The URL could not be fetched safely; the message says why, for logs and records."""
+    """The URL could not be fetched safely; the message says why, for logs and records.
+
+    `transient`: whether the same fetch may succeed later (a timeout, a refused
+    connection, a failed lookup); False for what will fail the same way every time."""
+
+    transient = True
 
 
 class UnsafeURL(FetchError):
     """Refused before any connection: bad scheme, or a host that is not public."""
+
+    transient = False
 
 
 class Throttled(FetchError):
@@ -59,7 +66,7 @@ class Throttled(FetchError):
 
 
 class TooLarge(FetchError):
-    pass
+    transient = False
 
 
 class TooSlow(FetchError):
@@ -67,7 +74,11 @@ class TooSlow(FetchError):
 
 
 class WrongType(FetchError):
-    pass
+    transient = False
+
+
+class TooManyRedirects(FetchError):
+    transient = False
 
 
 @dataclass
@@ -340,7 +351,7 @@ def request(method, url, *, body=None, headers=None, accept=HTML_TYPES, follow=T
             url = urljoin(url, location)
         except ValueError as exc:  # "http://[::1": urlsplit refuses a broken IPv6 host
             raise UnsafeURL(f"the redirect is not a valid URL: {exc}") from exc
-    raise FetchError(f"more than {MAX_REDIRECTS} redirects")
+    raise TooManyRedirects(f"more than {MAX_REDIRECTS} redirects")
 
 
 def fetch_page(url, *, admit=None):

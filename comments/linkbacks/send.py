@@ -22,9 +22,17 @@ from .verify import (
 )
 from .xmlrpc import parse_response
 
-# Faults worth asking again later: the other side could not fetch us, or was busy.
-# WordPress does not retry faults at all; a bounded retry costs little and heals blips.
+# Faults worth asking again later: the other side could not fetch us, or was busy (0 is
+# what a WordPress hiding its fault details answers to everything). WordPress does not
+# retry faults at all; a bounded retry costs little and heals blips. The others (17 no
+# link, 32/33 no such target, 48 done already) get the same answer every time.
 TRANSIENT_FAULTS = {0, SOURCE_NOT_FOUND, ACCESS_DENIED, UPSTREAM_ERROR}
+
+
+def transient_status(status):
+    """An HTTP answer that may differ later: a server error, 429 Too Many Requests, 408
+    Request Timeout (RFC 9110 §15.5.9, §15.6; RFC 6585 §4). Other 4xx are final."""
+    return status >= 500 or status in (408, 429)
 
 
 def permalink(post):
@@ -57,6 +65,8 @@ def discover(url):
     """
     page = fetch.fetch_page(url)
     if not page.ok:
+        if transient_status(page.status):
+            raise fetch.FetchError(f"the target answered HTTP {page.status}")
         return None, ""
     headers = page.headers
     html = read_page(page.url, page.text)
@@ -82,7 +92,7 @@ def deliver(ping):
         ping.record(OutgoingPing.Status.NO_ENDPOINT, str(exc))
         return
     except fetch.FetchError as exc:
-        ping.record(OutgoingPing.Status.NETWORK_ERROR, str(exc), retry=True)
+        ping.record(OutgoingPing.Status.NETWORK_ERROR, str(exc), retry=exc.transient)
         return
     if not protocol:
         ping.record(OutgoingPing.Status.NO_ENDPOINT, "No pingback or webmention endpoint.")
@@ -95,7 +105,7 @@ def deliver(ping):
         else:
             _send_pingback(ping, source)
     except fetch.FetchError as exc:
-        ping.record(OutgoingPing.Status.NETWORK_ERROR, str(exc), retry=True)
+        ping.record(OutgoingPing.Status.NETWORK_ERROR, str(exc), retry=exc.transient)
 
 
 def _send_webmention(ping, source):
@@ -106,8 +116,7 @@ def _send_webmention(ping, source):
     if answer.ok:
         ping.record(OutgoingPing.Status.SENT, detail)
     else:
-        retry = answer.status >= 500 or answer.status == 429
-        ping.record(OutgoingPing.Status.FAULT, detail, retry=retry)
+        ping.record(OutgoingPing.Status.FAULT, detail, retry=transient_status(answer.status))
 
 
 def _send_pingback(ping, source):
@@ -117,7 +126,8 @@ def _send_pingback(ping, source):
         ping.endpoint, body.encode(), "text/xml", accept=("text/xml", "application/xml")
     )
     if not answer.ok:
-        ping.record(OutgoingPing.Status.NETWORK_ERROR, f"HTTP {answer.status}", retry=True)
+        retry = transient_status(answer.status)
+        ping.record(OutgoingPing.Status.NETWORK_ERROR, f"HTTP {answer.status}", retry=retry)
         return
     try:
         result = parse_response(answer.body)
