@@ -359,3 +359,23 @@ def test_a_transient_failure_is_retried(stub, setup):
     record = _deliver_once(stub)
     assert record.status != "sent" and record.attempts == 1
     assert record.next_retry_at is not None and not record.is_done
+
+
+@pytest.mark.parametrize(
+    "content_type, headers, expected",
+    [
+        ("application/pdf", {"Link": '</wm>; rel="webmention"'}, ("webmention", "/wm")),
+        ("image/jpeg", {"X-Pingback": "/xmlrpc"}, ("pingback", "/xmlrpc")),
+        ("text/plain", {}, (None, "")),
+    ],
+)
+def test_a_target_that_is_not_html_is_discovered_by_its_headers(
+    stub, content_type, headers, expected
+):
+    """Webmention §3.1.2 and Pingback 1.0 §2: the Link and X-Pingback headers of any
+    response name the endpoint, a PDF or an image too; its body (here over the 1 MB cap)
+    is never read."""
+    body = b"%PDF" + b"x" * 2_000_000
+    stub.routes["/file"] = Reply(200, {"Content-Type": content_type, **headers}, body)
+    protocol, endpoint = discover(stub.url("/file"))
+    assert (protocol, endpoint) == (expected[0], expected[1] and stub.url(expected[1]))

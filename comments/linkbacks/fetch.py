@@ -233,7 +233,7 @@ def _read_body(response, deadline, limit):
     return b"".join(chunks)
 
 
-def _exchange(method, target, address, *, body, headers, accept, deadline, limit):
+def _exchange(method, target, address, *, body, headers, accept, any_type, deadline, limit):
     """One request to one checked address; the response, its body read for 2xx only."""
     remaining = deadline - time.monotonic()
     if remaining <= 0:
@@ -253,7 +253,7 @@ def _exchange(method, target, address, *, body, headers, accept, deadline, limit
     headers = {
         "Host": target.host_header,
         "User-Agent": user_agent(),
-        "Accept": ", ".join(accept) if accept else "*/*",
+        "Accept": ", ".join([*accept, "*/*;q=0.1"] if any_type else accept) if accept else "*/*",
         "Accept-Encoding": "gzip, deflate",
         **(headers or {}),
     }
@@ -275,8 +275,7 @@ def _exchange(method, target, address, *, body, headers, accept, deadline, limit
                     {name.lower(): response.headers[name] for name in response.headers},
                     b"",
                 )
-                if fetched.ok:
-                    _check_type(fetched, accept)
+                if fetched.ok and _acceptable(fetched, accept, any_type):
                     fetched.body = _read_body(response, deadline, limit)
             except (OSError, HTTPError, http.client.HTTPException) as exc:
                 # HTTPException: a garbage status line, over-long or too many headers.
@@ -288,11 +287,16 @@ def _exchange(method, target, address, *, body, headers, accept, deadline, limit
     return fetched
 
 
-def _check_type(fetched, accept):
-    if accept and fetched.content_type not in accept:
-        raise WrongType(
-            f"content type {fetched.content_type or 'none'!r} is not one of {', '.join(accept)}"
-        )
+def _acceptable(fetched, accept, any_type):
+    """Whether to read the body: its type is one of `accept`. Another type is refused
+    (WrongType), or, with `any_type`, answered with its headers and no body."""
+    if not accept or fetched.content_type in accept:
+        return True
+    if any_type:
+        return False
+    raise WrongType(
+        f"content type {fetched.content_type or 'none'!r} is not one of {', '.join(accept)}"
+    )
 
 
 def _public_address(target, resolve=resolve_public):
@@ -313,11 +317,22 @@ def literal_address(url):
     return None if address is None else host_identity(address)
 
 
-def request(method, url, *, body=None, headers=None, accept=HTML_TYPES, follow=True, admit=None):
+def request(
+    method,
+    url,
+    *,
+    body=None,
+    headers=None,
+    accept=HTML_TYPES,
+    any_type=False,
+    follow=True,
+    admit=None,
+):
     """Fetch `url` safely; see the module docstring for the rules.
 
     Returns a Fetched for any final status; the body is read only for 2xx answers, and
-    then only when its content type is in `accept` (None accepts any). Redirects are
+    then only when its content type is in `accept` (None accepts any); another type is
+    refused with WrongType, or with `any_type` returned with an empty body. Redirects are
     followed for GET (at most 3, each checked again). Raises FetchError otherwise.
 
     `admit(address)`, when given, is asked before the first connection to each address
@@ -341,6 +356,7 @@ def request(method, url, *, body=None, headers=None, accept=HTML_TYPES, follow=T
             body=body,
             headers=headers,
             accept=accept,
+            any_type=any_type,
             deadline=deadline,
             limit=MAX_BODY_BYTES,
         )
@@ -354,9 +370,9 @@ def request(method, url, *, body=None, headers=None, accept=HTML_TYPES, follow=T
     raise TooManyRedirects(f"more than {MAX_REDIRECTS} redirects")
 
 
-def fetch_page(url, *, admit=None):
-    """GET an HTML page someone else named (`admit`: see `request`)."""
-    return request("GET", url, admit=admit)
+def fetch_page(url, *, admit=None, any_type=False):
+    """GET an HTML page someone else named (`admit`, `any_type`: see `request`)."""
+    return request("GET", url, admit=admit, any_type=any_type)
 
 
 def post_form(url, body, content_type, *, accept=None):

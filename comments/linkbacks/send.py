@@ -62,8 +62,10 @@ def discover(url):
     Webmention first, as its spec orders it (§3.1.2): the HTTP Link header, then the first
     <link> or <a> with rel="webmention" in the document, resolved against the final URL
     after redirects. Then Pingback 1.0 §2: the X-Pingback header, then <link rel="pingback">.
+    The headers count on any response (a PDF or an image may advertise an endpoint); only
+    an HTML body is read.
     """
-    page = fetch.fetch_page(url)
+    page = fetch.fetch_page(url, any_type=True)
     if not page.ok:
         if transient_status(page.status):
             raise fetch.FetchError(f"the target answered HTTP {page.status}")
@@ -88,9 +90,6 @@ def deliver(ping):
     """One attempt at telling ping.target_url about our post; the outcome is recorded."""
     try:
         protocol, endpoint = discover(ping.target_url)
-    except fetch.WrongType as exc:
-        ping.record(OutgoingPing.Status.NO_ENDPOINT, str(exc))
-        return
     except fetch.FetchError as exc:
         ping.record(OutgoingPing.Status.NETWORK_ERROR, str(exc), retry=exc.transient)
         return
