@@ -37,3 +37,13 @@ def test_many_links_in_one_paragraph_cost_linear_work():
     assert page.excerpt_around("http://blog.example/post/").endswith(
         "x I read this post today. […]"
     )
+
+
+def test_the_excerpt_collapses_runs_of_space_but_adds_none():
+    """Runs of whitespace (newlines, tabs) become one space; none is added where the
+    source has none, at the link's edges or at a cut."""
+    page = read_page(
+        "http://source.example/",
+        "<p>  A  line\n\tthen<a href='http://blog.example/p/'>\n the link</a>,\nand more  </p>",
+    )
+    assert page.excerpt_around("http://blog.example/p/") == "[…] A line then the link, and more […]"

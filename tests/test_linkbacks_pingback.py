@@ -415,3 +415,16 @@ def test_markup_written_as_text_in_the_source_stays_text(client, stub, post):
     assert ">win</a>" not in response.content_html  # (the bare URL is linked, as any)
     assert "&lt;a href=" in response.content_html
     assert '&lt;a href="http://evil.example/"&gt;win&lt;/a&gt; &amp; more' in response.content
+
+
+def test_the_excerpt_keeps_the_source_spacing(client, stub, post):
+    """Punctuation that follows the link, and words glued to it, stay as the source has
+    them: "the Serrano post. It", never "the Serrano post . It"."""
+    html = (
+        "<title>Them</title><p>Earlier (see <a href='TARGET'>the Serrano post</a>). It was"
+        " a <em>long</em>day, <a href='TARGET'>quoted</a>&nbsp;twice.</p>"
+    ).replace("TARGET", permalink(post))
+    assert "registered" in ping(client, stub.page("/s/", html), permalink(post))
+    assert Comment.objects.get(post=post).content == (
+        "[…] Earlier (see the Serrano post). It was a longday, quoted twice. […]"
+    )

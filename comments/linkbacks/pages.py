@@ -23,6 +23,33 @@ def collapse(text):
     return " ".join(text.split())
 
 
+def squash(text):
+    """Each run of whitespace as one space, kept at the ends (unlike `collapse`)."""
+    return re.sub(r"\s+", " ", text)
+
+
+def _tail(text, size):
+    """At most the last `size` characters of `text`, starting at a word."""
+    if len(text) <= size:
+        return text
+    cut = text[-size:]
+    if text[-size - 1] == " ":
+        return cut
+    _partial, space, rest = cut.partition(" ")
+    return rest if space and rest.strip() else cut
+
+
+def _head(text, size):
+    """At most the first `size` characters of `text`, ending at a word."""
+    if len(text) <= size:
+        return text
+    cut = text[:size]
+    if text[size] == " ":
+        return cut
+    kept, space, _partial = cut.rpartition(" ")
+    return kept if space and kept.strip() else cut
+
+
 @dataclass
 class Anchor:
     href: str  # absolute, resolved against the page URL
@@ -48,16 +75,17 @@ class Page:
         return bool(self.anchors_to(target))
 
     def excerpt_around(self, target):
-        """ "[…] words before the link text words after […]", WordPress's pingback excerpt."""
+        """ "[…] words before the link text words after […]", WordPress's pingback excerpt.
+
+        The pieces are cut from the paragraph as written, so the spacing is the source's:
+        runs of whitespace become one space, and none is added where it has none
+        ("the post." stays so, not "the post .")."""
         anchor = self.anchors_to(target)[0]
         paragraph = self.blocks[anchor.block]
-        before = collapse(paragraph[: anchor.start])
-        after = collapse(paragraph[anchor.start + len(anchor.text) :])
-        if len(before) > EXCERPT_SIDE:
-            before = before[-EXCERPT_SIDE:].split(" ", 1)[-1]
-        if len(after) > EXCERPT_SIDE:
-            after = after[:EXCERPT_SIDE].rsplit(" ", 1)[0]
-        words = " ".join(part for part in (before, collapse(anchor.text), after) if part)
+        end = anchor.start + len(anchor.text)
+        before = _tail(squash(paragraph[: anchor.start]), EXCERPT_SIDE)
+        after = _head(squash(paragraph[end:]), EXCERPT_SIDE)
+        words = squash(before + squash(anchor.text) + after).strip()
         return f"[…] {words} […]"
 
     @property
