@@ -7,12 +7,9 @@ message in WordPress's words (class-wp-xmlrpc-server.php, pingback_ping).
 
 import html
 import logging
-import time
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from django.conf import settings
-from django.core.cache import caches
 from django.db import OperationalError
 
 from blogcms.addresses import site_host
@@ -21,7 +18,7 @@ from comments.models import MAX_URL, Comment
 from comments.moderation import Refused, decide_status, matches_keys, submit
 from posts.models import Post
 
-from . import fetch
+from . import fetch, ratelimit
 from .pages import read_page
 
 log = logging.getLogger(__name__)
@@ -36,9 +33,6 @@ ALREADY_REGISTERED = 48
 ACCESS_DENIED = 49
 UPSTREAM_ERROR = 50
 
-# Per source host, at most this many linkbacks are verified in this many seconds.
-DEFAULT_RATE = (10, 60)
-
 
 class LinkbackRefused(Exception):
     def __init__(self, code, message):
@@ -49,6 +43,10 @@ class LinkbackRefused(Exception):
 
 class SourceGone(LinkbackRefused):
     """The source answered 410 Gone: a webmention it made is withdrawn (Webmention §3.2.2)."""
+
+
+class RateLimited(LinkbackRefused):
+    """An address the source leads to has no fetches left in this window: try later."""
 
 
 def our_hosts(request=None):
@@ -157,13 +155,8 @@ def check_literal_address(source):
         raise LinkbackRefused(SOURCE_NOT_FOUND, SOURCE_MISSING) from exc
     if address is None:
         return
-    limit, seconds = getattr(settings, "BLOGCMS_LINKBACK_RATE", DEFAULT_RATE)
-    if caches["ratelimit"].get(_rate_key(address, seconds), 0) >= limit:
-        raise LinkbackRefused(ACCESS_DENIED, RATE_REFUSAL)
-
-
-def _rate_key(address, seconds):
-    return f"linkbacks:rate:{address}:{int(time.time() // seconds)}"
+    if ratelimit.SOURCES.spent(address):
+        raise RateLimited(ACCESS_DENIED, RATE_REFUSAL)
 
 
 def within_rate(address):
@@ -172,24 +165,8 @@ def within_rate(address):
     The fetcher asks this for every address a source fetch connects to, redirects
     included, so every spelling of a host (127.1, 2130706433, localhost, ::ffff:7f00:1)
     and every host redirecting to it share the one count of the address really fetched.
-
-    The counter lives in the shared "ratelimit" cache, so every worker sees it. Windows
-    are fixed (the key names the window), and add() alone sets a key's expiry: the
-    database cache's incr() is a get and a set with the DEFAULT timeout, so a key that
-    incr() re-sets would slide forward with every ping and never let a busy host in
-    again. On Redis incr() is atomic; on the database cache two racing workers may both
-    count one fetch once, a slack of a few at most.
     """
-    limit, seconds = getattr(settings, "BLOGCMS_LINKBACK_RATE", DEFAULT_RATE)
-    key = _rate_key(address, seconds)
-    counters = caches["ratelimit"]
-    counters.add(key, 0, seconds)
-    try:
-        count = counters.incr(key)
-    except ValueError:  # the key expired between add() and incr()
-        counters.add(key, 1, seconds)
-        count = 1
-    return count <= limit
+    return ratelimit.SOURCES.take(address)
 
 
 @dataclass
@@ -212,12 +189,13 @@ def read_source(source, target):
     """Fetch the source through the safe fetcher; its title and the words around the link.
 
     Raises LinkbackRefused 16 when it cannot be fetched (SourceGone on 410), 17 when it
-    does not link to the target, 49 when an address it leads to is over its rate.
+    does not link to the target, 49 (RateLimited) when an address it leads to is over
+    its rate.
     """
     try:
         fetched = fetch.fetch_page(source, admit=within_rate)
     except fetch.Throttled as exc:
-        raise LinkbackRefused(ACCESS_DENIED, RATE_REFUSAL) from exc
+        raise RateLimited(ACCESS_DENIED, RATE_REFUSAL) from exc
     except fetch.FetchError as exc:
         # One answer for every way a fetch fails (address refused, unknown host, closed
         # port, timeout, HTTP error): naming the reason would tell a stranger how a host
