@@ -6,6 +6,7 @@ import socket
 from unittest import mock
 
 import pytest
+import time_machine
 from django.utils import timezone
 
 from blogcms.models import SiteSettings
@@ -306,3 +307,61 @@ def test_a_disallowed_source_is_accepted_then_dropped_unfetched(
     assert response.status_code == 202
     assert not stub.received
     assert not Comment.objects.exists()
+
+
+def burst(client, post, capture, count, **extra):
+    """`count` webmentions to `post` from one sender; the answers, and how many the task
+    (stubbed: no source is fetched) was given."""
+    with mock.patch("comments.linkbacks.webmention.process", return_value="stored") as task_work:
+        answers = [
+            mention(client, f"http://blog.example/{n}/", permalink(post), capture, **extra)
+            for n in range(count)
+        ]
+    return answers, task_work.call_count
+
+
+def test_a_burst_from_one_sender_is_capped_before_anything_is_queued(
+    client, post, settings, django_capture_on_commit_callbacks
+):
+    """Past BLOGCMS_WEBMENTION_SENDER_RATE a sender's webmentions get 429 with a
+    Retry-After of the seconds left in the window, and nothing more is queued; the cap
+    needs no DNS (the sender is the client address), so it holds for host-name sources."""
+    settings.BLOGCMS_WEBMENTION_SENDER_RATE = (3, 60)
+    start = datetime.datetime(2030, 1, 1, tzinfo=datetime.UTC)
+    with time_machine.travel(start + datetime.timedelta(seconds=15), tick=False):
+        answers, queued = burst(client, post, django_capture_on_commit_callbacks, 6)
+    assert [a.status_code for a in answers] == [202, 202, 202, 429, 429, 429]
+    assert queued == 3
+    assert answers[-1]["Retry-After"] == "45"
+    with time_machine.travel(start + datetime.timedelta(seconds=61), tick=False):
+        answers, queued = burst(client, post, django_capture_on_commit_callbacks, 1)
+    assert answers[0].status_code == 202 and queued == 1
+
+
+def test_the_sender_cap_is_per_sender(client, post, settings, django_capture_on_commit_callbacks):
+    """Another sender is not held back by a busy one; behind a proxy the sender is the
+    forwarded address (BLOGCMS_CLIENT_IP_HEADER), as for comments; every address of one
+    IPv6 /64 (RFC 6177: one site's) is one sender."""
+    settings.BLOGCMS_WEBMENTION_SENDER_RATE = (2, 60)
+    settings.BLOGCMS_CLIENT_IP_HEADER = "HTTP_X_REAL_IP"
+    capture = django_capture_on_commit_callbacks
+    with one_rate_window():
+        codes = {
+            sender: [a.status_code for a in burst(client, post, capture, 3, **extra)[0]]
+            for sender, extra in {
+                "a": {"HTTP_X_REAL_IP": "192.0.2.1"},
+                "b": {"HTTP_X_REAL_IP": "192.0.2.2"},
+                "a-by-ipv6": {"HTTP_X_REAL_IP": "::ffff:192.0.2.1"},
+                "v6": {"HTTP_X_REAL_IP": "2001:db8:1:2::1"},
+                "v6-same-64": {"HTTP_X_REAL_IP": "2001:db8:1:2:ffff::9"},
+                "v6-other-64": {"HTTP_X_REAL_IP": "2001:db8:1:3::1"},
+            }.items()
+        }
+    assert codes == {
+        "a": [202, 202, 429],
+        "b": [202, 202, 429],
+        "a-by-ipv6": [429, 429, 429],
+        "v6": [202, 202, 429],
+        "v6-same-64": [429, 429, 429],
+        "v6-other-64": [202, 202, 429],
+    }

@@ -2,10 +2,12 @@
 
 The endpoint only validates (§3.2.1: 400 with a reason for a bad request) and answers 202;
 it looks up no host name (no network work in a request), so only a source written as an
-IP address can be refused there for its address or its rate. The source is resolved,
-fetched and verified later in a task (§3.2.2), through the same verifier as pingbacks. A
-mention sent again updates the stored response, its new words moderated again
-(verify.restate); a source that is gone (410) or no longer links to us removes it.
+IP address can be refused there for its address or its rate. Each sender (the client
+address of the POST) has a rate of its own, spent before anything is queued (429). The
+source is resolved, fetched and verified later in a task (§3.2.2), through the same
+verifier as pingbacks. A mention sent again updates the stored response, its new words
+moderated again (verify.restate); a source that is gone (410) or no longer links to us
+removes it.
 """
 
 import logging
@@ -19,7 +21,7 @@ from comments.models import Comment
 from comments.moderation import client_ip
 from posts.models import Post
 
-from . import verify
+from . import ratelimit, verify
 
 log = logging.getLogger(__name__)
 
@@ -28,9 +30,23 @@ def _text(message, status):
     return HttpResponse(message, status=status, content_type="text/plain; charset=utf-8")
 
 
+def _too_many(message, limit):
+    response = _text(message, 429)
+    response["Retry-After"] = str(limit.retry_after())
+    return response
+
+
 @csrf_exempt
 @require_POST
 def endpoint(request):
+    ip = client_ip(request)
+    # Every request counts against its sender before any is checked or queued, so a
+    # burst from one address cannot fill the task queue (the address is the client's:
+    # no DNS in the request).
+    if not ratelimit.SENDERS.take(ratelimit.sender(ip)):
+        return _too_many(
+            "Too many webmentions from your address; please try again later.", ratelimit.SENDERS
+        )
     source = request.POST.get("source", "").strip()
     target = request.POST.get("target", "").strip()
     if not (source and target):
@@ -39,11 +55,12 @@ def endpoint(request):
         verify.check_source(source, target)
         post = verify.target_post(target, verify.our_hosts(request))
         verify.check_literal_address(source)
+    except verify.RateLimited as refused:
+        return _too_many(refused.message, ratelimit.SOURCES)
     except verify.LinkbackRefused as refused:
-        return _text(refused.message, 429 if refused.code == verify.ACCESS_DENIED else 400)
+        return _text(refused.message, 400)
     from .tasks import verify_webmention
 
-    ip = client_ip(request)
     agent = request.META.get("HTTP_USER_AGENT", "")
     transaction.on_commit(lambda: verify_webmention.enqueue(source, target, post.pk, ip, agent))
     return _text("Accepted: the mention will be verified shortly.", 202)
