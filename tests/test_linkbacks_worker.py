@@ -1,17 +1,20 @@
 """Linkback tasks on the database backend, run by `manage.py db_worker` as `make run` does."""
 
+import datetime
 import io
 from unittest import mock
 
 import pytest
+import time_machine
 from django.core.management import call_command
 from django_tasks_db.management.commands.db_worker import Worker
 from django_tasks_db.models import DBTaskResult
 
 from comments.linkbacks.models import OutgoingPing
-from comments.linkbacks.tasks import deliver_linkback
+from comments.linkbacks.tasks import THROTTLED_ATTEMPTS, deliver_linkback
 from posts.models import Post
 from tests.factories import PostFactory
+from tests.linkback_peers import Reply, linking_page
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -92,3 +95,67 @@ def test_a_crashed_worker_loses_no_queued_task(stub):
     run_worker()
     assert statuses() == ["SUCCESSFUL", "SUCCESSFUL", "SUCCESSFUL"]
     assert set(OutgoingPing.objects.values_list("status", flat=True)) == {"sent"}
+
+
+def _waiting_mentions():
+    return DBTaskResult.objects.filter(status="READY", task_path__endswith="verify_webmention")
+
+
+def test_a_mention_refused_by_the_rate_is_retried_later_not_dropped(client, stub, settings):
+    """A deletion sent in a busy minute: the sender got 202, the task finds the source's
+    address over its rate, and queues itself again for after the window instead of
+    dropping the mention; then the source's 410 removes the stored response."""
+    settings.BLOGCMS_LINKBACK_RATE = (1, 60)
+    post = PostFactory()
+    target = f"http://testserver{post.get_absolute_url()}"
+    stub.page("/reply/", linking_page("Theirs", target))
+    stub.page("/other/", linking_page("Another", target))
+    # Named by host: a source written as an address would be refused at the endpoint.
+    source, other = (
+        f"http://localhost:{stub._server.server_port}/{p}/" for p in ("reply", "other")
+    )
+    start = datetime.datetime(2030, 1, 1, 0, 0, 10, tzinfo=datetime.UTC)
+    with time_machine.travel(start, tick=False):
+        assert client.post("/webmention/", {"source": source, "target": target}).status_code == 202
+        run_worker()
+    assert post.responses.count() == 1
+    stub.routes["/reply/"] = Reply(410, body=b"gone")
+    minute = start + datetime.timedelta(minutes=1)
+    with time_machine.travel(minute, tick=False):
+        assert client.post("/webmention/", {"source": other, "target": target}).status_code == 202
+        run_worker()  # the host's one fetch this minute
+        stub.received.clear()
+        assert client.post("/webmention/", {"source": source, "target": target}).status_code == 202
+        run_worker()
+    assert not stub.received and post.responses.count() == 2
+    [waiting] = _waiting_mentions()
+    window_end = minute + datetime.timedelta(seconds=50)
+    assert window_end <= waiting.run_after <= window_end + datetime.timedelta(seconds=60)
+    with time_machine.travel(waiting.run_after, tick=False):
+        run_worker()
+    assert list(post.responses.values_list("author_url", flat=True)) == [other]
+    assert not _waiting_mentions().exists()
+
+
+def test_a_mention_always_over_the_rate_is_given_up_after_a_few_attempts(client, stub, settings):
+    """A source whose address never has fetches left is tried a bounded number of times,
+    each later than the last, then given up: the queue does not grow for ever."""
+    settings.BLOGCMS_LINKBACK_RATE = (0, 60)
+    post = PostFactory()
+    target = f"http://testserver{post.get_absolute_url()}"
+    stub.page("/reply/", linking_page("Theirs", target))
+    source = f"http://localhost:{stub._server.server_port}/reply/"
+    waits, now = [], datetime.datetime(2030, 1, 1, tzinfo=datetime.UTC)
+    with time_machine.travel(now, tick=False):
+        client.post("/webmention/", {"source": source, "target": target})
+    for _ in range(20):
+        with time_machine.travel(now, tick=False):
+            run_worker()
+        waiting = _waiting_mentions().first()
+        if waiting is None:
+            break
+        waits.append(waiting.run_after - now)
+        now = waiting.run_after
+    assert len(waits) == THROTTLED_ATTEMPTS - 1
+    assert all(wait > datetime.timedelta(0) for wait in waits)
+    assert not stub.received and not post.responses.exists()

@@ -24,12 +24,28 @@ def enqueue_at(a_task, when, *args):
     return None
 
 
+# Attempts at a webmention whose source address is over its rate, before it is given up.
+THROTTLED_ATTEMPTS = 5
+
+
 @task()
-def verify_webmention(source, target, post_id, ip=None, user_agent=""):
-    """Fetch a webmention's source and store, update or remove the response it makes."""
+def verify_webmention(source, target, post_id, ip=None, user_agent="", attempt=1):
+    """Fetch a webmention's source and store, update or remove the response it makes.
+
+    The sender was answered 202, so a mention refused by the source rate is not dropped:
+    it is queued again for after the window (later each time), a few times at most."""
+    from .ratelimit import SOURCES
     from .webmention import process
 
-    return process(source, target, post_id, ip, user_agent)
+    outcome = process(source, target, post_id, ip, user_agent)
+    if outcome != "throttled":
+        return outcome
+    if attempt >= THROTTLED_ATTEMPTS:
+        log.warning("webmention from %s given up: over the rate %d times", source, attempt)
+        return "given up"
+    args = (source, target, post_id, ip, user_agent, attempt + 1)
+    enqueue_at(verify_webmention, SOURCES.later(attempt), *args)
+    return "deferred"
 
 
 @task()

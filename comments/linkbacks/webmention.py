@@ -79,6 +79,8 @@ def process(source, target, post_id, ip=None, user_agent=""):
     try:
         verify.check_policy(response)
         mention = verify.read_source(source, target)
+    except verify.RateLimited:
+        return "throttled"  # the task tries again later
     except verify.LinkbackRefused as refused:
         if isinstance(refused, verify.SourceGone) or refused.code == verify.NO_LINK:
             if previous is not None:
