@@ -11,6 +11,8 @@ from django.db import IntegrityError, OperationalError
 from django.utils import timezone
 
 from blogcms.models import SiteSettings
+from comments.linkbacks.verify import Reason
+from comments.linkbacks.xmlrpc import FAULTS
 from comments.models import Comment
 from posts.models import Post
 from tests.factories import CommentFactory, PostFactory
@@ -428,3 +430,9 @@ def test_the_excerpt_keeps_the_source_spacing(client, stub, post):
     assert Comment.objects.get(post=post).content == (
         "[…] Earlier (see the Serrano post). It was a longday, quoted twice. […]"
     )
+
+
+def test_every_refusal_has_its_pingback_fault():
+    """Each reason a linkback can be refused for has its one entry in the endpoint's fault
+    table, so no refusal reaches XML-RPC as a 500."""
+    assert set(FAULTS) == set(Reason)

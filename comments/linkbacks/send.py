@@ -13,14 +13,14 @@ from blogcms.addresses import site_url
 from . import fetch
 from .models import OutgoingPing
 from .pages import link_header_urls, read_page
-from .verify import (
+from .verify import our_hosts
+from .xmlrpc import (
     ACCESS_DENIED,
     ALREADY_REGISTERED,
     SOURCE_NOT_FOUND,
     UPSTREAM_ERROR,
-    our_hosts,
+    parse_response,
 )
-from .xmlrpc import parse_response
 
 # Faults worth asking again later: the other side could not fetch us, or was busy (0 is
 # what a WordPress hiding its fault details answers to everything). WordPress does not

@@ -1,10 +1,15 @@
-"""Verifying a linkback: is the target one of our posts that takes pings, does the source
+"""Receiving a linkback: is the target one of our posts that takes pings, does the source
 really link to it, and may we store it. Pingbacks (synchronous, at the XML-RPC endpoint)
-and webmentions (in a background task) share every step; each refusal carries the
-Pingback 1.0 fault code (https://www.hixie.ch/specs/pingback/pingback#TOC3) and a
-message in WordPress's words (class-wp-xmlrpc-server.php, pingback_ping).
+and webmentions (checked in the request, verified in a background task) take the same
+steps through `accept` and `receive`.
+
+A refusal is a LinkbackRefused with a Reason, whatever step refused: the fetcher's and
+moderation's own errors are translated here. What a sender is told is the endpoint's
+business: xmlrpc.py maps each reason to its Pingback fault, webmention.py to its HTTP
+status, so an answer reveals only what its table says.
 """
 
+import enum
 import html
 import logging
 from dataclasses import dataclass
@@ -23,30 +28,30 @@ from .pages import read_page
 
 log = logging.getLogger(__name__)
 
-# Pingback 1.0 fault codes.
-GENERIC = 0
-SOURCE_NOT_FOUND = 16
-NO_LINK = 17
-TARGET_NOT_FOUND = 32
-TARGET_INVALID = 33
-ALREADY_REGISTERED = 48
-ACCESS_DENIED = 49
-UPSTREAM_ERROR = 50
+
+class Reason(enum.StrEnum):
+    SOURCE_INVALID = "the source is not an http(s) URL, or is too long"
+    SOURCE_REFUSED = "the source's address is not public"
+    SOURCE_UNFETCHABLE = "the source could not be fetched"
+    SOURCE_GONE = "the source answered 410 Gone"
+    SAME_RESOURCE = "the source and the target are one URL"
+    NO_LINK = "the source does not link to the target"
+    TARGET_ELSEWHERE = "the target is not on this site"
+    TARGET_MISSING = "the target names no post visitors can read"
+    TARGET_CLOSED = "the target post takes no pings"
+    ALREADY_REGISTERED = "this source is already registered on the post"
+    DISALLOWED = "the sender or source holds a disallowed word"
+    RATE_LIMITED = "an address the source leads to is over its rate"
+    NOT_STORED = "the database could not store it"
 
 
 class LinkbackRefused(Exception):
-    def __init__(self, code, message):
-        super().__init__(message)
-        self.code = code
-        self.message = message
+    """A linkback refused for `reason`; `detail` (how a fetch failed, say) is for logs only."""
 
-
-class SourceGone(LinkbackRefused):
-    """The source answered 410 Gone: a webmention it made is withdrawn (Webmention §3.2.2)."""
-
-
-class RateLimited(LinkbackRefused):
-    """An address the source leads to has no fetches left in this window: try later."""
+    def __init__(self, reason, detail=""):
+        super().__init__(detail or reason)
+        self.reason = reason
+        self.detail = detail
 
 
 def our_hosts(request=None):
@@ -66,46 +71,36 @@ def http_url(url):
     return parts.scheme in ("http", "https") and bool(parts.hostname)
 
 
-TARGET_MISSING = "The specified target URL does not exist."
-SOURCE_MISSING = "The source URL does not exist."
-
-
-def target_post(target, hosts):
-    """The post `target` names, if it may receive linkbacks (else fault 32 or 33).
-
-    A post visitors cannot see (draft, pending, private, scheduled) is answered as one
-    that does not exist, word for word: the endpoint must not reveal it is there."""
-    if not http_url(target) or urlsplit(target).netloc.lower() not in hosts:
-        raise LinkbackRefused(TARGET_NOT_FOUND, "The specified target URL is not on this site.")
-    post = Post.objects.published().at_url(target)
-    if post is None:
-        raise LinkbackRefused(TARGET_NOT_FOUND, TARGET_MISSING)
-    if not post.pings_are_open(SiteSettings.load()):
-        raise LinkbackRefused(
-            TARGET_INVALID,
-            "The specified target URL cannot be used as a target. It either doesn't exist, "
-            "or it is not a pingback-enabled resource.",
-        )
-    return post
+def _our_url(url, hosts):
+    return http_url(url) and urlsplit(url).netloc.lower() in hosts
 
 
 def public_post(target, hosts):
-    """The post visitors can read at `target`, pings open or not (else fault 32)."""
-    post = None
-    if http_url(target) and urlsplit(target).netloc.lower() in hosts:
-        post = Post.objects.published().at_url(target)
+    """The post visitors can read at `target`, pings open or not.
+
+    A post visitors cannot see (draft, pending, private, scheduled) is refused exactly as
+    one that does not exist: the endpoints must not reveal it is there."""
+    if not _our_url(target, hosts):
+        raise LinkbackRefused(Reason.TARGET_ELSEWHERE)
+    post = Post.objects.published().at_url(target)
     if post is None:
-        raise LinkbackRefused(TARGET_NOT_FOUND, TARGET_MISSING)
+        raise LinkbackRefused(Reason.TARGET_MISSING)
+    return post
+
+
+def target_post(target, hosts):
+    """The post `target` names, if it may receive linkbacks."""
+    post = public_post(target, hosts)
+    if not post.pings_are_open(SiteSettings.load()):
+        raise LinkbackRefused(Reason.TARGET_CLOSED)
     return post
 
 
 def check_source(source, target):
     if not http_url(source) or len(source) > MAX_URL:
-        raise LinkbackRefused(SOURCE_NOT_FOUND, SOURCE_MISSING)
+        raise LinkbackRefused(Reason.SOURCE_INVALID)
     if source == target:
-        raise LinkbackRefused(
-            GENERIC, "The source URL and the target URL cannot both point to the same resource."
-        )
+        raise LinkbackRefused(Reason.SAME_RESOURCE)
 
 
 def existing(post, source):
@@ -115,9 +110,6 @@ def existing(post, source):
         .exclude(type=Comment.Type.COMMENT)
         .first()
     )
-
-
-RATE_REFUSAL = "Too many pingbacks from that site; please try again later."
 
 
 def new_response(post, source, kind, *, ip=None, user_agent=""):
@@ -134,29 +126,25 @@ def new_response(post, source, kind, *, ip=None, user_agent=""):
 
 
 def check_policy(response):
-    """Refuse (49) a linkback whose source URL, sender's address or user agent holds a
+    """Refuse a linkback whose source URL, sender's address or user agent holds a
     disallowed word, before its source is fetched; the words read from the source meet
     the same words in moderation (decide_status sends them to spam), as a comment's do."""
     if matches_keys(response, SiteSettings.load().keyword_list("disallowed_keys")):
-        raise LinkbackRefused(ACCESS_DENIED, "Access denied.")
+        raise LinkbackRefused(Reason.DISALLOWED)
 
 
 def check_literal_address(source):
     """What the webmention endpoint can tell about a source without a DNS lookup (no
     network work in a request): a source whose host is written as an IP address is
-    refused (16) when that address is not public, and (49) when it has no fetches left in
-    this window, without counting one (the fetch counts). A host name is left to the
-    fetch in the task, which resolves it and applies both rules."""
+    refused when that address is not public, or when it has no fetches left in this
+    window, without counting one (the fetch counts). A host name is left to the fetch in
+    the task, which resolves it and applies both rules."""
     try:
         address = fetch.literal_address(source)
     except fetch.FetchError as exc:
-        # Why it was refused (the address a spelling like 0xa.1 stands for) stays in the log.
-        log.info("linkback source %s refused: %s", source, exc)
-        raise LinkbackRefused(SOURCE_NOT_FOUND, SOURCE_MISSING) from exc
-    if address is None:
-        return
-    if ratelimit.SOURCES.spent(address):
-        raise RateLimited(ACCESS_DENIED, RATE_REFUSAL)
+        raise LinkbackRefused(Reason.SOURCE_REFUSED, str(exc)) from exc
+    if address is not None and ratelimit.SOURCES.spent(address):
+        raise LinkbackRefused(Reason.RATE_LIMITED, str(address))
 
 
 def within_rate(address):
@@ -188,32 +176,25 @@ class Mention:
 def read_source(source, target):
     """Fetch the source through the safe fetcher; its title and the words around the link.
 
-    Raises LinkbackRefused 16 when it cannot be fetched (SourceGone on 410), 17 when it
-    does not link to the target, 49 (RateLimited) when an address it leads to is over
+    Refuses it when it cannot be fetched (SOURCE_REFUSED for its address, SOURCE_GONE on
+    410), when it does not link to the target, and when an address it leads to is over
     its rate.
     """
     try:
         fetched = fetch.fetch_page(source, admit=within_rate)
     except fetch.Throttled as exc:
-        raise RateLimited(ACCESS_DENIED, RATE_REFUSAL) from exc
+        raise LinkbackRefused(Reason.RATE_LIMITED, str(exc)) from exc
+    except fetch.UnsafeURL as exc:
+        raise LinkbackRefused(Reason.SOURCE_REFUSED, str(exc)) from exc
     except fetch.FetchError as exc:
-        # One answer for every way a fetch fails (address refused, unknown host, closed
-        # port, timeout, HTTP error): naming the reason would tell a stranger how a host
-        # resolves and which ports answer. The log keeps it.
-        log.info("linkback source %s not fetched: %s", source, exc)
-        raise LinkbackRefused(SOURCE_NOT_FOUND, SOURCE_MISSING) from exc
+        raise LinkbackRefused(Reason.SOURCE_UNFETCHABLE, str(exc)) from exc
     if fetched.status == 410:
-        raise SourceGone(SOURCE_NOT_FOUND, SOURCE_MISSING)
+        raise LinkbackRefused(Reason.SOURCE_GONE, "HTTP 410")
     if not fetched.ok:
-        log.info("linkback source %s answered HTTP %s", source, fetched.status)
-        raise LinkbackRefused(SOURCE_NOT_FOUND, SOURCE_MISSING)
+        raise LinkbackRefused(Reason.SOURCE_UNFETCHABLE, f"HTTP {fetched.status}")
     page = read_page(fetched.url, fetched.text)
     if not page.links_to(target):
-        raise LinkbackRefused(
-            NO_LINK,
-            "The source URL does not contain a link to the target URL, and so cannot be "
-            "used as a source.",
-        )
+        raise LinkbackRefused(Reason.NO_LINK)
     # The excerpt is text: escaped, so "&lt;a href…&gt;" written in the source stays text
     # when the response is rendered as comment markup (WordPress: esc_html on the context).
     return Mention(page.author_title, html.escape(page.excerpt_around(target), quote=False))
@@ -237,17 +218,50 @@ def restate(response, source, mention):
 
 
 def store(comment):
-    """Save through moderation (the one path for every response); refusals become faults."""
+    """Save through moderation (the one path for every response)."""
     try:
         return submit(comment)
     except Refused as exc:
         if exc.code == "duplicate":
-            raise LinkbackRefused(
-                ALREADY_REGISTERED, "The pingback has already been registered."
-            ) from exc
-        raise LinkbackRefused(ACCESS_DENIED, exc.message) from exc
+            raise LinkbackRefused(Reason.ALREADY_REGISTERED) from exc
+        raise LinkbackRefused(Reason.DISALLOWED, exc.message) from exc
     except OperationalError as exc:  # the database is down or busy; anything else is a bug
         log.exception("linkback from %s could not be stored", comment.author_url)
-        raise LinkbackRefused(
-            UPSTREAM_ERROR, "The response could not be stored; please try again later."
-        ) from exc
+        raise LinkbackRefused(Reason.NOT_STORED, str(exc)) from exc
+
+
+# A webmention sent again updates what its source said, or withdraws it (Webmention
+# §3.2.2); a pingback sent again is refused as already registered (Pingback 1.0, 48).
+UPDATABLE = {Comment.Type.WEBMENTION}
+WITHDRAWN = {Reason.SOURCE_GONE, Reason.NO_LINK}
+
+
+def accept(source, target, hosts):
+    """The checks made before anything is fetched: the post `target` names (one that
+    takes pings), and a source that can be one. In WordPress's order (pingback_ping):
+    the target, then the source. Returns the post, for `receive`."""
+    post = target_post(target, hosts)
+    check_source(source, target)
+    return post
+
+
+def receive(source, target, kind, *, post, ip=None, user_agent=""):
+    """Verify a linkback of `kind` from `source` to `post` (found by `accept`) and store
+    it, or bring a stored one up to date, or remove one its source withdrew. Returns
+    "stored", "updated", "unchanged" or "removed"; raises LinkbackRefused otherwise."""
+    previous = existing(post, source)
+    if previous is not None and kind not in UPDATABLE:
+        raise LinkbackRefused(Reason.ALREADY_REGISTERED)
+    response = new_response(post, source, kind, ip=ip, user_agent=user_agent)
+    check_policy(response)
+    try:
+        mention = read_source(source, target)
+    except LinkbackRefused as refused:
+        if previous is None or refused.reason not in WITHDRAWN:
+            raise
+        previous.delete()
+        return "removed"
+    if previous is not None:
+        return "updated" if restate(previous, source, mention) else "unchanged"
+    store(mention.fill(response))
+    return "stored"

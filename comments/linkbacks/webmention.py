@@ -21,9 +21,31 @@ from comments.models import Comment
 from comments.moderation import client_ip
 from posts.models import Post
 
-from . import ratelimit, verify
+from . import ratelimit
+from .verify import LinkbackRefused, Reason, accept, check_literal_address, our_hosts, receive
 
 log = logging.getLogger(__name__)
+
+SOURCE_MISSING = (400, "The source URL does not exist.")
+
+# What a refused webmention is told (§3.2.1: 400 with a reason for a bad request). A
+# source's address is never named, and a post visitors cannot see is one that does not
+# exist. Refusals found later, in the task, are told to no one (§3.2.3: the 202 stands).
+ANSWERS = {
+    Reason.SOURCE_INVALID: SOURCE_MISSING,
+    Reason.SOURCE_REFUSED: SOURCE_MISSING,
+    Reason.SAME_RESOURCE: (
+        400,
+        "The source URL and the target URL cannot both point to the same resource.",
+    ),
+    Reason.TARGET_ELSEWHERE: (400, "The specified target URL is not on this site."),
+    Reason.TARGET_MISSING: (400, "The specified target URL does not exist."),
+    Reason.TARGET_CLOSED: (
+        400,
+        "The specified target URL cannot be used as a target: it does not accept webmentions.",
+    ),
+    Reason.RATE_LIMITED: (429, "Too many mentions from that source; please try again later."),
+}
 
 
 def _text(message, status):
@@ -52,13 +74,14 @@ def endpoint(request):
     if not (source and target):
         return _text("Both source and target are required.", 400)
     try:
-        verify.check_source(source, target)
-        post = verify.target_post(target, verify.our_hosts(request))
-        verify.check_literal_address(source)
-    except verify.RateLimited as refused:
-        return _too_many(refused.message, ratelimit.SOURCES)
-    except verify.LinkbackRefused as refused:
-        return _text(refused.message, 400)
+        post = accept(source, target, our_hosts(request))
+        # The fetch waits for the task; what a literal address tells is known now.
+        check_literal_address(source)
+    except LinkbackRefused as refused:
+        status, message = ANSWERS[refused.reason]
+        if status == 429:
+            return _too_many(message, ratelimit.SOURCES)
+        return _text(message, status)
     from .tasks import verify_webmention
 
     agent = request.META.get("HTTP_USER_AGENT", "")
@@ -68,32 +91,14 @@ def endpoint(request):
 
 def process(source, target, post_id, ip=None, user_agent=""):
     """Verify a webmention and store, update or remove the response it made. Returns what
-    happened, for the task's result."""
+    happened, for the task's result: "throttled" when the task should try again later."""
     post = Post.objects.filter(pk=post_id).first()
     if post is None:
         return "post gone"
-    previous = verify.existing(post, source)
-    response = verify.new_response(
-        post, source, Comment.Type.WEBMENTION, ip=ip, user_agent=user_agent
-    )
     try:
-        verify.check_policy(response)
-        mention = verify.read_source(source, target)
-    except verify.RateLimited:
-        return "throttled"  # the task tries again later
-    except verify.LinkbackRefused as refused:
-        if isinstance(refused, verify.SourceGone) or refused.code == verify.NO_LINK:
-            if previous is not None:
-                previous.delete()
-                return "removed"
-            return "refused"
-        log.info("webmention from %s not verified: %s", source, refused.message)
-        return "unverified"
-    if previous is not None:
-        return "updated" if verify.restate(previous, source, mention) else "unchanged"
-    try:
-        verify.store(mention.fill(response))
-    except verify.LinkbackRefused as refused:
-        log.info("webmention from %s refused: %s", source, refused.message)
-        return "refused"
-    return "stored"
+        return receive(
+            source, target, Comment.Type.WEBMENTION, post=post, ip=ip, user_agent=user_agent
+        )
+    except LinkbackRefused as refused:
+        log.info("webmention from %s refused: %s %s", source, refused.reason, refused.detail)
+        return "throttled" if refused.reason == Reason.RATE_LIMITED else "refused"

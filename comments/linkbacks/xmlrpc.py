@@ -8,6 +8,7 @@ http://xmlrpc-epi.sourceforge.net/specs/rfc.fault_codes.php); there is no
 system.multicall, so one request causes at most one source fetch.
 """
 
+import logging
 import xml.parsers.expat
 import xmlrpc.client
 from dataclasses import dataclass
@@ -21,7 +22,9 @@ from blogcms.models import SiteSettings
 from comments.models import Comment
 from comments.moderation import client_ip
 
-from . import verify
+from .verify import LinkbackRefused, Reason, accept, our_hosts, public_post, receive
+
+log = logging.getLogger(__name__)
 
 MAX_BODY = 64 * 1024  # a pingback call is a few hundred bytes
 
@@ -152,39 +155,81 @@ def endpoint(request):
     return HttpResponse(body, content_type="text/xml; charset=utf-8")
 
 
-def pingback_fault(refused):
-    """The fault a refused pingback answers with; with pingback_hide_fault_details on, every
-    fault but 48 is a bare 0 so the endpoint cannot be used as a port scanner (WordPress
-    3.5.1, xmlrpc_pingback_error)."""
-    if (
-        refused.code != verify.ALREADY_REGISTERED
-        and SiteSettings.load().pingback_hide_fault_details
-    ):
-        return xmlrpc.client.Fault(0, "")
-    return xmlrpc.client.Fault(refused.code, refused.message)
+# Pingback 1.0 fault codes (https://www.hixie.ch/specs/pingback/pingback#TOC3).
+GENERIC = 0
+SOURCE_NOT_FOUND = 16
+NO_LINK = 17
+TARGET_NOT_FOUND = 32
+TARGET_INVALID = 33
+ALREADY_REGISTERED = 48
+ACCESS_DENIED = 49
+UPSTREAM_ERROR = 50
+
+SOURCE_MISSING = (SOURCE_NOT_FOUND, "The source URL does not exist.")
+
+# What a refused pingback is told, in WordPress's words (class-wp-xmlrpc-server.php,
+# pingback_ping). Every way a source cannot be fetched is one answer: naming the reason
+# would tell a stranger how a host resolves and which ports answer (the log keeps it).
+FAULTS = {
+    Reason.SOURCE_INVALID: SOURCE_MISSING,
+    Reason.SOURCE_REFUSED: SOURCE_MISSING,
+    Reason.SOURCE_UNFETCHABLE: SOURCE_MISSING,
+    Reason.SOURCE_GONE: SOURCE_MISSING,
+    Reason.SAME_RESOURCE: (
+        GENERIC,
+        "The source URL and the target URL cannot both point to the same resource.",
+    ),
+    Reason.NO_LINK: (
+        NO_LINK,
+        "The source URL does not contain a link to the target URL, and so cannot be used "
+        "as a source.",
+    ),
+    Reason.TARGET_ELSEWHERE: (TARGET_NOT_FOUND, "The specified target URL is not on this site."),
+    Reason.TARGET_MISSING: (TARGET_NOT_FOUND, "The specified target URL does not exist."),
+    Reason.TARGET_CLOSED: (
+        TARGET_INVALID,
+        "The specified target URL cannot be used as a target. It either doesn't exist, or "
+        "it is not a pingback-enabled resource.",
+    ),
+    Reason.ALREADY_REGISTERED: (ALREADY_REGISTERED, "The pingback has already been registered."),
+    Reason.DISALLOWED: (ACCESS_DENIED, "Access denied."),
+    Reason.RATE_LIMITED: (
+        ACCESS_DENIED,
+        "Too many pingbacks from that site; please try again later.",
+    ),
+    Reason.NOT_STORED: (
+        UPSTREAM_ERROR,
+        "The response could not be stored; please try again later.",
+    ),
+}
+
+
+def fault_for(refused, *, hide_details=False):
+    """The fault a refusal answers with; with `hide_details` every fault but 48 is a bare 0,
+    so the endpoint cannot be used as a port scanner (WordPress 3.5.1,
+    xmlrpc_pingback_error)."""
+    code, message = FAULTS[refused.reason]
+    if hide_details and code != ALREADY_REGISTERED:
+        return xmlrpc.client.Fault(GENERIC, "")
+    return xmlrpc.client.Fault(code, message)
 
 
 @method("pingback.ping", ["string", "string", "string"])
 def pingback_ping(request, source, target):
     """Notifies the server that a link has been added to sourceURI, pointing to targetURI."""
     try:
-        post = verify.target_post(target, verify.our_hosts(request))
-        verify.check_source(source, target)
-        if verify.existing(post, source):
-            raise verify.LinkbackRefused(
-                verify.ALREADY_REGISTERED, "The pingback has already been registered."
-            )
-        response = verify.new_response(
-            post,
+        receive(
             source,
+            target,
             Comment.Type.PINGBACK,
+            post=accept(source, target, our_hosts(request)),
             ip=client_ip(request),
             user_agent=request.META.get("HTTP_USER_AGENT", ""),
         )
-        verify.check_policy(response)
-        verify.store(verify.read_source(source, target).fill(response))
-    except verify.LinkbackRefused as refused:
-        raise pingback_fault(refused) from refused
+    except LinkbackRefused as refused:
+        log.info("pingback from %s refused: %s %s", source, refused.reason, refused.detail)
+        hide = SiteSettings.load().pingback_hide_fault_details
+        raise fault_for(refused, hide_details=hide) from refused
     return f"Pingback from {source} to {target} registered. Keep the web talking! :-)"
 
 
@@ -192,9 +237,9 @@ def pingback_ping(request, source, target):
 def get_pingbacks(request, url):
     """Returns the source URLs of the approved pingbacks to the post at the given URL."""
     try:
-        post = verify.public_post(url, verify.our_hosts(request))
-    except verify.LinkbackRefused as refused:
-        raise xmlrpc.client.Fault(refused.code, refused.message) from refused
+        post = public_post(url, our_hosts(request))
+    except LinkbackRefused as refused:
+        raise fault_for(refused) from refused
     return list(
         Comment.objects.approved()
         .filter(post=post, type=Comment.Type.PINGBACK)
