@@ -253,7 +253,7 @@ def _exchange(method, target, address, *, body, headers, accept, any_type, deadl
     headers = {
         "Host": target.host_header,
         "User-Agent": user_agent(),
-        "Accept": ", ".join([*accept, "*/*;q=0.1"] if any_type else accept) if accept else "*/*",
+        "Accept": _accept_header(accept, any_type),
         "Accept-Encoding": "gzip, deflate",
         **(headers or {}),
     }
@@ -285,6 +285,13 @@ def _exchange(method, target, address, *, body, headers, accept, any_type, deadl
     finally:
         connection.close()
     return fetched
+
+
+def _accept_header(accept, any_type):
+    """The types we read, anything else (with `any_type`) only if nothing better."""
+    if not accept:
+        return "*/*"
+    return ", ".join([*accept, "*/*;q=0.1"] if any_type else accept)
 
 
 def _acceptable(fetched, accept, any_type):
