@@ -1,6 +1,7 @@
 """Writing and publishing, with WordPress's roles: Editors edit everything, Authors publish
 their own posts, Contributors write drafts and submit them for review."""
 
+from django import forms
 from django.contrib import admin, messages
 from django.db.models import Count
 from django.utils import timezone
@@ -9,7 +10,7 @@ from js_asset import Media
 
 from comments.linkbacks.admin import OutgoingLinkbacksMixin, resend_post_linkbacks
 
-from .models import Category, OldSlug, Post, can_edit_others, can_publish
+from .models import Category, OldSlug, Page, Post, can_edit_others, can_publish
 
 
 @admin.register(Category)
@@ -70,10 +71,14 @@ class PostAdmin(OutgoingLinkbacksMixin, admin.ModelAdmin):
     ]
 
     def get_queryset(self, request):
-        qs = super().get_queryset(request).select_related("author").prefetch_related("categories")
+        qs = self.entries(super().get_queryset(request))
         if can_edit_others(request.user):
             return qs
         return qs.filter(author=request.user)
+
+    def entries(self, queryset):
+        """Posts only: pages have their own list (PageAdmin)."""
+        return queryset.posts().select_related("author").prefetch_related("categories")
 
     @admin.display(description="status", ordering="status")
     def state(self, obj):
@@ -158,3 +163,60 @@ class PostAdmin(OutgoingLinkbacksMixin, admin.ModelAdmin):
 
     def has_publish_permission(self, request):
         return can_publish(request.user)
+
+
+class OldPathForm(forms.ModelForm):
+    # A page's old address is a path ("about/team"), which a slug field would refuse.
+    slug = forms.CharField(label="old address", max_length=200)
+
+    class Meta:
+        model = OldSlug
+        fields = ["slug"]
+
+    def clean_slug(self):
+        from .models import page_path
+
+        return page_path(self.cleaned_data["slug"])
+
+
+class OldPathInline(OldSlugInline):
+    form = OldPathForm
+    verbose_name_plural = "Old addresses (still redirect to this page)"
+
+
+@admin.register(Page)
+class PageAdmin(PostAdmin):
+    """Pages (About, Contact): the same roles, publishing and discussion settings as posts;
+    a parent and an order instead of categories and tags; the site navigation chosen here."""
+
+    list_display = ["title", "address", "author", "state", "show_in_menu", "menu_order"]
+    list_editable = ["show_in_menu", "menu_order"]
+    list_filter = ["status", "show_in_menu", "author"]
+    date_hierarchy = None
+    ordering = ["path"]
+    filter_horizontal = []
+    autocomplete_fields = ["parent"]
+    inlines = [OldPathInline]
+    fieldsets = [
+        (None, {"fields": ["title", "slug", "body"]}),
+        ("Featured image", {"fields": ["featured_image", "featured_image_alt"]}),
+        ("Publish", {"fields": ["status", "published_at", "author"]}),
+        ("Page attributes", {"fields": ["parent", "menu_order", "show_in_menu"]}),
+        ("Discussion", {"fields": ["comments_open", "pings_open"]}),
+    ]
+
+    def entries(self, queryset):
+        return queryset.select_related("author")
+
+    @admin.display(description="address", ordering="path")
+    def address(self, obj):
+        return obj.get_absolute_url()
+
+    def get_search_results(self, request, queryset, search_term):
+        # The parent field's autocomplete offers pages only.
+        queryset, duplicates = super().get_search_results(request, queryset, search_term)
+        return queryset.pages(), duplicates
+
+    def save_related(self, request, form, formsets, change):
+        # No default category: pages have none (PostAdmin adds "Uncategorized").
+        admin.ModelAdmin.save_related(self, request, form, formsets, change)
