@@ -166,8 +166,7 @@ class PostAdmin(OutgoingLinkbacksMixin, admin.ModelAdmin):
 
 
 class OldPathForm(forms.ModelForm):
-    # A page's old address is a path ("about/team"), which a slug field would refuse.
-    slug = forms.CharField(label="old address", max_length=200)
+    """A page's old address is its whole path ("about/team"), kept without end slashes."""
 
     class Meta:
         model = OldSlug

@@ -384,6 +384,8 @@ class Post(models.Model):
         if not self.slug:
             return
         path = self.computed_path()
+        if len(path) > self._meta.get_field("path").max_length:
+            raise ValidationError({"slug": "This page sits too deep: its address is too long."})
         if Post.objects.pages().filter(path=path).exclude(pk=self.pk).exists():
             raise ValidationError({"slug": f"Another page already has the address /{path}/."})
         try:
@@ -503,7 +505,8 @@ class OldSlug(models.Model):
     redirecting (WordPress: _wp_old_slug)."""
 
     post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="old_slugs")
-    slug = models.SlugField(max_length=200, unique=True, allow_unicode=True)
+    # A post's slug, or a page's whole path ("about/team"): not a SlugField, for the slashes.
+    slug = models.CharField("old address", max_length=1000, unique=True)
 
     def __str__(self):
         return self.slug

@@ -326,3 +326,141 @@ def test_a_page_is_served_from_the_page_cache_and_invalidated(
     response = client.get("/about/")
     assert response["X-Cache"] == "miss"
     assert "About the birds" in response.text
+
+
+PAGE_ADD_URL = "/admin/posts/page/add/"
+
+
+def page_form(**fields):
+    """A complete add/change form for a page, as the admin posts it."""
+    data = {
+        "title": "Contact",
+        "slug": "contact",
+        "body": "<p>Write to us.</p>",
+        "status": "publish",
+        "published_at_0": "2024-01-02",
+        "published_at_1": "10:00:00",
+        "parent": "",
+        "menu_order": "0",
+        "comments_open": "on",
+        "pings_open": "on",
+        "old_slugs-TOTAL_FORMS": "0",
+        "old_slugs-INITIAL_FORMS": "0",
+        "old_slugs-MIN_NUM_FORMS": "0",
+        "old_slugs-MAX_NUM_FORMS": "1000",
+    }
+    data.update(fields)
+    return {key: value for key, value in data.items() if value is not None}
+
+
+def editor():
+    from django.contrib.auth.models import Group
+
+    user = UserFactory(username="editor", is_staff=True)
+    user.groups.add(Group.objects.get(name="Editor"))
+    return user
+
+
+def test_an_editor_writes_a_page_in_the_admin(client, about):
+    """An Editor adds a child page in the menu; it is a page at /about/contact/, without the
+    default category posts get."""
+    user = editor()
+    client.force_login(user)
+    response = client.post(
+        PAGE_ADD_URL,
+        page_form(author=user.pk, parent=about.pk, show_in_menu="on", menu_order="3"),
+    )
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    page = Page.objects.get(slug="contact")
+    assert (page.post_type, page.get_absolute_url(), page.menu_order) == (
+        "page",
+        "/about/contact/",
+        3,
+    )
+    assert page.show_in_menu and not page.categories.exists()
+    assert client.get("/about/contact/").status_code == 200
+
+
+def test_pages_and_posts_have_their_own_admin_lists(client, about):
+    """The posts list shows no page and the pages list no post."""
+    PostFactory(title="A blog post")
+    client.force_login(StaffFactory())
+    posts = client.get("/admin/posts/post/").text
+    pages = client.get("/admin/posts/page/").text
+    assert "A blog post" in posts and "About us" not in posts
+    assert "About us" in pages and "A blog post" not in pages
+
+
+@pytest.mark.parametrize(
+    ("slug", "message"),
+    [("about", "Another page already has the address /about/."), ("feed", "belongs to another")],
+)
+def test_the_admin_refuses_a_page_address_that_is_taken(client, about, slug, message):
+    """A page's address that another page or the site already answers is a form error,
+    not a server error."""
+    staff = StaffFactory()
+    client.force_login(staff)
+    response = client.post(PAGE_ADD_URL, page_form(slug=slug, author=staff.pk))
+    assert response.status_code == 200
+    assert message in response.text
+    assert Page.objects.count() == 1
+
+
+def test_the_admin_refuses_a_post_slug_that_is_taken(client):
+    """Two posts may not share a slug (a form error, not a server error); a post may share
+    a page's."""
+    PostFactory(slug="taken")
+    PageFactory(slug="about")
+    staff = StaffFactory()
+    client.force_login(staff)
+    form = {
+        **page_form(slug="taken", title="T", author=staff.pk),
+        "excerpt": "",
+        "tags": "",
+    }
+    form.pop("parent")
+    form.pop("menu_order")
+    response = client.post("/admin/posts/post/add/", form)
+    assert response.status_code == 200
+    assert "Another post already has this slug." in response.text
+    response = client.post("/admin/posts/post/add/", {**form, "slug": "about"})
+    assert response.status_code == 302
+    assert Post.objects.filter(slug="about").count() == 2
+
+
+def test_an_authors_has_no_pages(client):
+    """Authors and Contributors have no page capability, as in WordPress."""
+    from django.contrib.auth.models import Group
+
+    author = UserFactory(username="author", is_staff=True)
+    author.groups.add(Group.objects.get(name="Author"))
+    client.force_login(author)
+    assert client.get(PAGE_ADD_URL).status_code == 403
+
+
+def test_an_old_page_address_can_be_kept_in_the_admin(client, about, team):
+    """A renamed parent's old nested paths are listed on the page and it saves again."""
+    about.slug = "us"
+    about.save()
+    old = team.old_slugs.get()
+    assert old.slug == "about/team"
+    staff = StaffFactory()
+    client.force_login(staff)
+    url = f"/admin/posts/page/{team.pk}/change/"
+    assert "about/team" in client.get(url).text
+    form = page_form(
+        title="The team",
+        slug="team",
+        parent=about.pk,
+        author=staff.pk,
+        **{
+            "old_slugs-TOTAL_FORMS": "1",
+            "old_slugs-INITIAL_FORMS": "1",
+            "old_slugs-0-id": old.pk,
+            "old_slugs-0-post": team.pk,
+            "old_slugs-0-slug": "/about/team/",
+        },
+    )
+    response = client.post(url, form)
+    assert response.status_code == 302, response.context["inline_admin_formsets"][0].formset.errors
+    assert client.get("/about/team/")["Location"] == "/us/team/"
