@@ -207,6 +207,12 @@ class PageAdmin(PostAdmin):
     def entries(self, queryset):
         return queryset.select_related("author")
 
+    def get_changeform_initial_data(self, request):
+        # New pages take no comments or pings until staff open them (WordPress:
+        # get_default_comment_status("page") is "closed").
+        initial = super().get_changeform_initial_data(request)
+        return {**initial, "comments_open": False, "pings_open": False}
+
     @admin.display(description="address", ordering="path")
     def address(self, obj):
         return obj.get_absolute_url()

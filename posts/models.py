@@ -481,7 +481,8 @@ class Page(Post):
     at /parent/slug/, with comments and linkbacks like a post's and in no listing.
 
     An importer creates one with Page.objects.create(title=…, slug=…, parent=…, …): the type
-    is set here, and the path follows from the parent.
+    is set here, the path follows from the parent, and comments and pings are closed unless
+    given (as WordPress makes new pages).
     """
 
     objects = PageManager()
@@ -493,6 +494,10 @@ class Page(Post):
     def __init__(self, *args, **kwargs):
         if not args:  # from_db passes the stored values positionally
             kwargs.setdefault("post_type", Post.Type.PAGE)
+            # WordPress's get_default_comment_status("page") is "closed" for comments and
+            # pings, whatever the site's default for posts.
+            kwargs.setdefault("comments_open", False)
+            kwargs.setdefault("pings_open", False)
         super().__init__(*args, **kwargs)
 
     def save(self, *args, **kwargs):

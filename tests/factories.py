@@ -65,6 +65,8 @@ class PageFactory(factory.django.DjangoModelFactory):
     author = factory.SubFactory(UserFactory)
     body = "<p>Who we are and what we do.</p>"
     status = Post.Status.PUBLISHED
+    comments_open = True  # new pages are closed (as in WordPress); these tests open them
+    pings_open = True
     published_at = factory.LazyFunction(lambda: timezone.now() - datetime.timedelta(days=1))
 
 

@@ -181,6 +181,18 @@ def test_a_page_takes_comments_through_the_same_moderation(client, about):
     assert "Nice page." in Client().get("/about/").text
 
 
+def test_a_new_page_takes_no_comments_until_opened(client):
+    """As WordPress's get_default_comment_status("page"): a new page has comments and pings
+    closed, in code and in the admin's add form, while new posts follow the site default."""
+    author = UserFactory()
+    page = Page.objects.create(title="Contact", slug="contact", body="x", author=author)
+    assert (page.comments_open, page.pings_open) == (False, False)
+    assert Post.objects.create(title="P", body="x", author=author).comments_open
+    client.force_login(StaffFactory())
+    form = client.get(PAGE_ADD_URL).context["adminform"].form
+    assert (form.initial["comments_open"], form.initial["pings_open"]) == (False, False)
+
+
 def test_closed_comments_on_a_page_are_refused(client):
     """A page with comments closed shows no form and refuses a POST, as a post does."""
     page = PageFactory(slug="contact", comments_open=False)
@@ -218,6 +230,25 @@ def test_a_pingback_to_a_page_is_registered(client, stub, team):
     result = call(client, "pingback.ping", source, permalink(team))
     assert "registered" in result
     assert Comment.objects.get(post=team).type == Comment.Type.PINGBACK
+
+
+@pytest.mark.usefixtures("loopback_peers")
+def test_a_webmention_to_a_page_is_stored(client, stub, team, django_capture_on_commit_callbacks):
+    """A webmention whose target is a nested page is accepted (202) and verified onto it."""
+    source = stub.page("/mention/", linking_page("Their note", permalink(team)))
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post("/webmention/", {"source": source, "target": permalink(team)})
+    assert response.status_code == 202
+    assert Comment.objects.get(post=team).type == Comment.Type.WEBMENTION
+
+
+def test_a_page_closed_to_pings_refuses_them(client, stub):
+    """A page with pings closed (a new page's default) is no linkback target (fault 33)."""
+    page = Page.objects.create(
+        title="Closed", slug="closed", body="x", author=UserFactory(), status="publish"
+    )
+    fault = call(client, "pingback.ping", "http://x.example/a", permalink(page))
+    assert fault.faultCode == 33
 
 
 def test_a_page_advertises_its_linkback_endpoints(client, about):
