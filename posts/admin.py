@@ -194,7 +194,6 @@ class PageAdmin(PostAdmin):
     date_hierarchy = None
     ordering = ["path"]
     filter_horizontal = []
-    autocomplete_fields = ["parent"]
     inlines = [OldPathInline]
     fieldsets = [
         (None, {"fields": ["title", "slug", "body"]}),
@@ -217,10 +216,13 @@ class PageAdmin(PostAdmin):
     def address(self, obj):
         return obj.get_absolute_url()
 
-    def get_search_results(self, request, queryset, search_term):
-        # The parent field's autocomplete offers pages only.
-        queryset, duplicates = super().get_search_results(request, queryset, search_term)
-        return queryset.pages(), duplicates
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if db_field.name == "parent":
+            # Pages only (the field's limit_choices_to), by address: two may share a title.
+            field.queryset = field.queryset.order_by("path")
+            field.label_from_instance = lambda page: f"/{page.path}/ ({page.title})"
+        return field
 
     def save_related(self, request, form, formsets, change):
         # No default category: pages have none (PostAdmin adds "Uncategorized").

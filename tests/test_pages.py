@@ -412,6 +412,15 @@ def test_an_editor_writes_a_page_in_the_admin(client, about):
     assert client.get("/about/contact/").status_code == 200
 
 
+def test_the_parent_choices_are_pages_by_address(client, team):
+    """The parent field offers every page, by its address, and no post."""
+    PostFactory(title="A blog post")
+    client.force_login(StaffFactory())
+    form = client.get(PAGE_ADD_URL).context["adminform"].form
+    choices = [label for value, label in form.fields["parent"].choices if value]
+    assert choices == ["/about/ (About us)", "/about/team/ (The team)"]
+
+
 def test_pages_and_posts_have_their_own_admin_lists(client, about):
     """The posts list shows no page and the pages list no post."""
     PostFactory(title="A blog post")
