@@ -57,40 +57,40 @@ def _author(value):
     return reverse("posts:author", kwargs={"username": user.get_username()})
 
 
-def _query_target(request):
+def _query_target(request, query):
     """(address, its feed's address) that the query string names, or (None, None)."""
-    query = request.GET
-    if "p" in query or "page_id" in query:
+    if query.get("p") or query.get("page_id"):
         # ?p= names any entry, ?page_id= only pages (WordPress's get_page_link()).
         entries = Post.objects.visible_to(request.user)
-        if "page_id" in query:
+        if query.get("page_id"):
             entries, value = entries.pages(), query["page_id"]
         else:
             value = query["p"]
         entry = get_object_or_404(entries.with_query_id(value))
         return entry.get_absolute_url(), entry.get_absolute_url() + "feed/"
-    if "cat" in query:
+    if query.get("cat"):
         # The category's own id, which the WordPress importer keeps as it was.
         category = get_object_or_404(Category, pk=_number(query["cat"]))
         feed = reverse("posts:category_feed", kwargs={"path": category.path})
         return category.get_absolute_url(), feed
-    if "tag" in query:
+    if query.get("tag"):
         tag = get_object_or_404(Tag, slug=query["tag"])
         url = reverse("posts:tag", kwargs={"slug": tag.slug})
         return url, reverse("posts:tag_feed", kwargs={"slug": tag.slug})
-    if "author" in query:
+    if query.get("author"):
         return _author(query["author"]), None
-    if "m" in query:
+    if query.get("m"):
         return _date_archive(query["m"]), None
     return None, None
 
 
 def query_redirect(request):
     """Where an old query-string link to / now lives, or None when it is the home page (or
-    a search) itself. A link naming something that does not exist is a 404."""
+    a search) itself. A link naming something that does not exist is a 404; an empty value
+    (?cat=) counts as absent, as WordPress reads its query vars."""
     query = request.GET
-    target, feed = _query_target(request)
-    if "feed" in query:
+    target, feed = _query_target(request, query)
+    if query.get("feed"):
         name = query["feed"]
         if name in COMMENT_FEEDS and target is None:
             return reverse(COMMENT_FEEDS[name])
@@ -101,7 +101,7 @@ def query_redirect(request):
         if feed is None:
             raise Http404("No feed here.")
         return feed
-    if "paged" in query:
+    if query.get("paged"):
         number = _number(query["paged"])
         base = target or "/"
         target = f"{base}page/{number}/" if number > 1 else base

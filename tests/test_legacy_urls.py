@@ -122,9 +122,11 @@ def test_an_author_with_nothing_published_is_not_revealed(client, post):
     assert client.get(f"/?author={quiet.pk}").status_code == 404
 
 
-def test_unknown_query_keys_still_show_the_home_page(client, post):
-    """A query WordPress would ignore (utm_source) is the home page, as before."""
-    response = client.get("/?utm_source=newsletter")
+@pytest.mark.parametrize("query", ["utm_source=newsletter", "p=", "cat=&tag=", "paged="])
+def test_unknown_keys_and_empty_values_still_show_the_home_page(client, post, query):
+    """A query WordPress would ignore (utm_source, or a key with no value) is the home
+    page, as before."""
+    response = client.get(f"/?{query}")
     assert response.status_code == 200
     assert post.title in response.text
 
