@@ -379,6 +379,8 @@ class Post(models.Model):
         wp_unique_post_slug_is_bad_hierarchical_slug)."""
         from django.urls import Resolver404, resolve
 
+        if self.parent_id and not self.parent.is_page:
+            raise ValidationError({"parent": "A page sits under another page, not a post."})
         if self.parent_id and self.pk and self.parent.path_is_within(self):
             raise ValidationError({"parent": "A page cannot sit under itself."})
         if not self.slug:

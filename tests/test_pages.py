@@ -149,11 +149,19 @@ def test_page_slugs_are_unique_among_siblings_only(about):
         Page(title="T", slug="team", parent=about, body="x", author=about.author).full_clean()
 
 
-def test_a_page_cannot_sit_under_itself(about, team):
-    """Moving a page under its own child is refused."""
+def test_a_page_cannot_sit_under_itself_or_a_post(about, team):
+    """Moving a page under its own child, or under a post, is refused; a post has no
+    parent."""
     about.parent = team
     with pytest.raises(ValidationError, match="cannot sit under itself"):
         about.full_clean()
+    post = PostFactory()
+    team.parent = post
+    with pytest.raises(ValidationError, match="not a post"):
+        team.full_clean()
+    post.parent = about
+    with pytest.raises(ValidationError, match="Only pages"):
+        post.full_clean()
 
 
 def test_old_page_addresses_redirect(client, about, team):
