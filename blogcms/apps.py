@@ -12,6 +12,8 @@ class BlogcmsConfig(AppConfig):
         post = apps.get_model("posts", "Post")
         watch(
             post,
+            # A proxy model's saves are sent as its own (Page), not as Post's.
+            apps.get_model("posts", "Page"),
             apps.get_model("posts", "Category"),
             apps.get_model("comments", "Comment"),
             apps.get_model("taggit", "Tag"),

@@ -17,6 +17,7 @@ urlpatterns = [
     path("sitemap.xml", sitemap, {"sitemaps": sitemaps}, name="sitemap"),
     path("", include("comments.urls")),
     path("", include("comments.linkbacks.urls")),
+    # Last: its /<path>/ route (pages, and the bare-slug guess) answers what the others leave.
     path("", include("posts.urls")),
 ]
 

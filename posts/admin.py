@@ -1,6 +1,7 @@
 """Writing and publishing, with WordPress's roles: Editors edit everything, Authors publish
 their own posts, Contributors write drafts and submit them for review."""
 
+from django import forms
 from django.contrib import admin, messages
 from django.db.models import Count
 from django.utils import timezone
@@ -9,7 +10,7 @@ from js_asset import Media
 
 from comments.linkbacks.admin import OutgoingLinkbacksMixin, resend_post_linkbacks
 
-from .models import Category, OldSlug, Post, can_edit_others, can_publish
+from .models import Category, OldSlug, Page, Post, can_edit_others, can_publish
 
 
 @admin.register(Category)
@@ -70,10 +71,14 @@ class PostAdmin(OutgoingLinkbacksMixin, admin.ModelAdmin):
     ]
 
     def get_queryset(self, request):
-        qs = super().get_queryset(request).select_related("author").prefetch_related("categories")
+        qs = self.entries(super().get_queryset(request))
         if can_edit_others(request.user):
             return qs
         return qs.filter(author=request.user)
+
+    def entries(self, queryset):
+        """Posts only: pages have their own list (PageAdmin)."""
+        return queryset.posts().select_related("author").prefetch_related("categories")
 
     @admin.display(description="status", ordering="status")
     def state(self, obj):
@@ -158,3 +163,67 @@ class PostAdmin(OutgoingLinkbacksMixin, admin.ModelAdmin):
 
     def has_publish_permission(self, request):
         return can_publish(request.user)
+
+
+class OldPathForm(forms.ModelForm):
+    """A page's old address is its whole path ("about/team"), kept without end slashes."""
+
+    class Meta:
+        model = OldSlug
+        fields = ["slug"]
+
+    def clean_slug(self):
+        from .models import page_path
+
+        return page_path(self.cleaned_data["slug"])
+
+
+class OldPathInline(OldSlugInline):
+    form = OldPathForm
+    verbose_name_plural = "Old addresses (still redirect to this page)"
+
+
+@admin.register(Page)
+class PageAdmin(PostAdmin):
+    """Pages (About, Contact): the same roles, publishing and discussion settings as posts;
+    a parent and an order instead of categories and tags; the site navigation chosen here."""
+
+    list_display = ["title", "address", "author", "state", "show_in_menu", "menu_order"]
+    list_editable = ["show_in_menu", "menu_order"]
+    list_filter = ["status", "show_in_menu", "author"]
+    date_hierarchy = None
+    ordering = ["path"]
+    filter_horizontal = []
+    inlines = [OldPathInline]
+    fieldsets = [
+        (None, {"fields": ["title", "slug", "body"]}),
+        ("Featured image", {"fields": ["featured_image", "featured_image_alt"]}),
+        ("Publish", {"fields": ["status", "published_at", "author"]}),
+        ("Page attributes", {"fields": ["parent", "menu_order", "show_in_menu"]}),
+        ("Discussion", {"fields": ["comments_open", "pings_open"]}),
+    ]
+
+    def entries(self, queryset):
+        return queryset.select_related("author")
+
+    def get_changeform_initial_data(self, request):
+        # New pages take no comments or pings until staff open them (WordPress:
+        # get_default_comment_status("page") is "closed").
+        initial = super().get_changeform_initial_data(request)
+        return {**initial, "comments_open": False, "pings_open": False}
+
+    @admin.display(description="address", ordering="path")
+    def address(self, obj):
+        return obj.get_absolute_url()
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if db_field.name == "parent":
+            # Pages only (the field's limit_choices_to), by address: two may share a title.
+            field.queryset = field.queryset.order_by("path")
+            field.label_from_instance = lambda page: f"/{page.path}/ ({page.title})"
+        return field
+
+    def save_related(self, request, form, formsets, change):
+        # No default category: pages have none (PostAdmin adds "Uncategorized").
+        admin.ModelAdmin.save_related(self, request, form, formsets, change)

@@ -79,7 +79,7 @@ class LatestPostsFeed(SiteFeed):
         return "/"
 
     def posts(self, obj):
-        return Post.objects.published()
+        return Post.objects.posts().published()
 
     def items(self, obj=None):
         return (
@@ -132,7 +132,7 @@ class CategoryFeed(LatestPostsFeed):
         return obj.get_absolute_url()
 
     def posts(self, obj):
-        return Post.objects.published().filter(categories=obj)
+        return Post.objects.posts().published().filter(categories=obj)
 
 
 class TagFeed(LatestPostsFeed):
@@ -146,11 +146,12 @@ class TagFeed(LatestPostsFeed):
         return reverse("posts:tag", kwargs={"slug": obj.slug})
 
     def posts(self, obj):
-        return Post.objects.published().filter(tags=obj)
+        return Post.objects.posts().published().filter(tags=obj)
 
 
 class LatestCommentsFeed(SiteFeed):
-    """Approved responses on published posts, newest first."""
+    """Approved responses on published posts and pages, newest first (WordPress's comments
+    feed covers both)."""
 
     def title(self, obj=None):
         return f"Comments for {self.site.title}"
@@ -202,3 +203,13 @@ class PostCommentsFeed(LatestCommentsFeed):
 
     def comments(self, obj):
         return Comment.objects.approved().filter(post=obj)
+
+
+class PageCommentsFeed(PostCommentsFeed):
+    """/about/feed/: a page's comments, as WordPress serves them."""
+
+    def get_object(self, request, path):
+        page = Post.objects.published().at_path(path)
+        if page is None:
+            raise Http404("No such page.")
+        return page

@@ -1,7 +1,12 @@
-"""Posts, their categories and the slugs they used to have.
+"""Posts and pages, their categories and the addresses they used to have.
 
-Publication is data: a post is visible when it is published and its date has come
+Publication is data: an entry is visible when it is published and its date has come
 (`Post.objects.published()`), so scheduled posts appear by themselves with no cron.
+
+Pages (About, Contact) live in the same table as posts, as in WordPress's wp_posts: a
+`post_type` tells them apart, so comments, linkbacks, moderation and the page cache work on
+both unchanged. Every listing of the blog asks for `.posts()`; `Page` is the proxy whose
+manager holds pages only.
 """
 
 from datetime import date, timedelta
@@ -87,6 +92,29 @@ def can_edit_others(user):
 
 
 class PostQuerySet(models.QuerySet):
+    def posts(self):
+        """Blog posts only: what the home page, archives, feeds and widgets list."""
+        return self.filter(post_type=Post.Type.POST)
+
+    def pages(self):
+        """Pages only (About, Contact): never in the listings, in the sitemap and search."""
+        return self.filter(post_type=Post.Type.PAGE)
+
+    def in_menu(self):
+        """The published pages staff put in the site navigation, in menu order (WordPress
+        orders pages by menu_order, then title: wp_list_pages' sort_column)."""
+        return (
+            self.pages()
+            .published()
+            .filter(show_in_menu=True)
+            .order_by("menu_order", "title", "id")
+            .only("title", *Post.URL_FIELDS)
+        )
+
+    def at_path(self, path):
+        """The page at /parent/child/ (its whole path), or None."""
+        return self.pages().filter(path=page_path(path)).first()
+
     def published(self):
         """What a visitor may see: published, and its time has come."""
         return self.filter(status=Post.Status.PUBLISHED, published_at__lte=timezone.now())
@@ -128,27 +156,38 @@ class PostQuerySet(models.QuerySet):
         return matches
 
     def at_url(self, url):
-        """The post a URL of this site names, in every shape its permalink has had:
-        /YYYY/MM/DD/slug/ (local date), /?p=ID, or a slug it used to have. None otherwise.
-        Only the path and query are read: whether the host is ours is the caller's call."""
+        """The post or page a URL of this site names, in every shape its permalink has had:
+        /YYYY/MM/DD/slug/ (local date), /parent/page/, /?p=ID, /?page_id=ID, or an address
+        it used to have. None otherwise. Only the path and query are read: whether the host
+        is ours is the caller's call."""
         from django.urls import Resolver404, resolve
 
         parts = urlsplit(url)
         if parts.path in ("", "/"):
-            return self.with_query_id(parse_qs(parts.query).get("p", [""])[0]).first()
+            query = parse_qs(parts.query)
+            if "page_id" in query:
+                return self.pages().with_query_id(query["page_id"][0]).first()
+            return self.with_query_id(query.get("p", [""])[0]).first()
         try:
             # Django resolves decoded paths (request.path_info): /%C3%A9t%C3%A9/ is /été/.
             match = resolve(unquote(parts.path))
-            kwargs = match.kwargs
-            day = date(kwargs["year"], int(kwargs["month"]), int(kwargs["day"]))
-        except (Resolver404, KeyError, ValueError):
+        except Resolver404:
             return None
+        kwargs = match.kwargs
+        if match.view_name == "posts:page":
+            return self.at_path(kwargs["path"]) or self.pages().formerly(page_path(kwargs["path"]))
         if match.view_name != "posts:detail":
             return None
-        return self.at_permalink(day, kwargs["slug"]) or self.formerly(kwargs["slug"])
+        try:
+            day = date(kwargs["year"], int(kwargs["month"]), int(kwargs["day"]))
+        except ValueError:
+            return None
+        posts = self.posts()
+        return posts.at_permalink(day, kwargs["slug"]) or posts.formerly(kwargs["slug"])
 
     def formerly(self, slug):
-        """The post that once had `slug` (its old links keep working), or None."""
+        """The post that once had `slug` (its old links keep working), or None; for a page,
+        `slug` is the whole path it once had ("about/team")."""
         return self.filter(old_slugs__slug=slug).first()
 
     def with_query_id(self, value):
@@ -159,8 +198,9 @@ class PostQuerySet(models.QuerySet):
         return self.filter(pk=int(value))
 
     def at_permalink(self, day, slug):
-        """The post whose permalink is /YYYY/MM/DD/slug/ for `day` in the blog's time zone."""
-        for post in self.filter(slug=slug):
+        """The post whose permalink is /YYYY/MM/DD/slug/ for `day` in the blog's time zone
+        (never a page: they have no date in their address)."""
+        for post in self.posts().filter(slug=slug):
             if post.local_date.date() == day:
                 return post
         return None
@@ -176,7 +216,17 @@ class PostQuerySet(models.QuerySet):
         return self.published() | self.filter(author=user)
 
 
+def page_path(path):
+    """A page's path as stored: its slugs joined by "/", no slash at either end."""
+    return "/".join(s for s in path.split("/") if s)
+
+
 class Post(models.Model):
+    class Type(models.TextChoices):
+        # WordPress's post_type values, so an importer copies them as they are.
+        POST = "post", "Post"
+        PAGE = "page", "Page"
+
     class Status(models.TextChoices):
         DRAFT = "draft", "Draft"
         PENDING = "pending", "Pending review"
@@ -184,7 +234,12 @@ class Post(models.Model):
         PUBLISHED = "publish", "Published"
 
     title = models.CharField(max_length=300)
-    slug = models.SlugField(max_length=200, unique=True, allow_unicode=True)
+    # Unique among posts, and among the pages under one parent (the constraints below), as
+    # WordPress's wp_unique_post_slug(): a page "about" and a post "about" may both exist.
+    slug = models.SlugField(max_length=200, allow_unicode=True)
+    post_type = models.CharField(
+        "type", max_length=20, choices=Type.choices, default=Type.POST, db_index=True
+    )
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="posts"
     )
@@ -251,13 +306,44 @@ class Post(models.Model):
     comments_open = models.BooleanField(default=True)
     pings_open = models.BooleanField(default=True)
     sticky = models.BooleanField(default=False, help_text="Keep at the top of the home page.")
+    # Pages only (WordPress's post_parent and menu_order).
+    parent = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+        limit_choices_to={"post_type": Type.PAGE},
+        help_text="A page under another has its address: /parent/page/.",
+    )
+    menu_order = models.IntegerField(
+        "order", default=0, help_text="Pages are listed by this number, lowest first."
+    )
+    show_in_menu = models.BooleanField(
+        "show in the site navigation",
+        default=False,
+        help_text="Listed beside Home in the navigation of every theme, in page order.",
+    )
+    # A page's whole address ("about/team"), kept so one query finds it at any depth.
+    path = models.CharField(max_length=1000, blank=True, editable=False, db_index=True)
 
     objects = PostQuerySet.as_manager()
+
+    # What get_absolute_url() reads: a listing that loads .only() some fields loads these.
+    URL_FIELDS = ("post_type", "slug", "path", "published_at")
 
     class Meta:
         ordering = ["-published_at", "-id"]
         get_latest_by = "published_at"
         indexes = [models.Index(fields=["status", "published_at"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["slug"], condition=Q(post_type="post"), name="unique_post_slug"
+            ),
+            models.UniqueConstraint(
+                fields=["path"], condition=Q(post_type="page"), name="unique_page_path"
+            ),
+        ]
         permissions = [
             ("publish_post", "Can publish posts"),
             ("edit_others_posts", "Can edit posts of other authors"),
@@ -266,23 +352,86 @@ class Post(models.Model):
     def __str__(self):
         return self.title
 
+    @property
+    def is_page(self):
+        return self.post_type == self.Type.PAGE
+
+    @property
+    def address(self):
+        """What names this entry in its URL: a post's slug, a page's whole path."""
+        return self.path if self.is_page else self.slug
+
+    def clean(self):
+        super().clean()
+        if not self.is_page:
+            if self.parent_id:
+                raise ValidationError({"parent": "Only pages sit under another page."})
+            taken = Post.objects.posts().filter(slug=self.slug).exclude(pk=self.pk)
+            if self.slug and taken.exists():
+                raise ValidationError({"slug": "Another post already has this slug."})
+            return
+        self.clean_page_address()
+
+    def clean_page_address(self):
+        """A page sits under no page of its own, and its address is free: no other page
+        has it and no other part of the site answers there (a date archive, the feed, the
+        admin), so a page never shadows a post's permalink (WordPress:
+        wp_unique_post_slug_is_bad_hierarchical_slug)."""
+        from django.urls import Resolver404, resolve
+
+        if self.parent_id and not self.parent.is_page:
+            raise ValidationError({"parent": "A page sits under another page, not a post."})
+        if self.parent_id and self.pk and self.parent.path_is_within(self):
+            raise ValidationError({"parent": "A page cannot sit under itself."})
+        if not self.slug:
+            return
+        path = self.computed_path()
+        if len(path) > self._meta.get_field("path").max_length:
+            raise ValidationError({"slug": "This page sits too deep: its address is too long."})
+        if Post.objects.pages().filter(path=path).exclude(pk=self.pk).exists():
+            raise ValidationError({"slug": f"Another page already has the address /{path}/."})
+        try:
+            answers = resolve(f"/{path}/").view_name
+        except Resolver404:
+            answers = None
+        if answers != "posts:page":
+            raise ValidationError(
+                {"slug": f"The address /{path}/ belongs to another part of the site."}
+            )
+
+    def path_is_within(self, other):
+        """True when this page is `other` or one of its descendants."""
+        return self.path == other.path or self.path.startswith(other.path + "/")
+
+    def computed_path(self):
+        return f"{self.parent.path}/{self.slug}" if self.parent_id else self.slug
+
     def save(self, *args, **kwargs):
         # The editor's allowlist holds for every way a body is stored (admin, fixtures,
         # imports, code), not only for forms: templates show the body as it is.
         self.body = self._meta.get_field("body").sanitize(self.body)
         if not self.slug:
-            self.slug = slugify(self.title, allow_unicode=True)[:200] or "post"
+            self.slug = slugify(self.title, allow_unicode=True)[:200] or self.post_type
+        self.path = self.computed_path() if self.is_page else ""
+        previous = None
         if self.pk:
-            previous = Post.objects.filter(pk=self.pk).values_list("slug", flat=True).first()
-            if previous and previous != self.slug:
-                OldSlug.objects.get_or_create(slug=previous, defaults={"post": self})
+            previous = Post.objects.filter(pk=self.pk).values_list("slug", "path").first()
+            # A post's old slug, or a page's old path (WordPress keeps _wp_old_slug).
+            before = previous and (previous[1] or previous[0])
+            if before and before != self.address:
+                OldSlug.objects.get_or_create(slug=before, defaults={"post": self})
         super().save(*args, **kwargs)
+        if self.is_page and previous and previous[1] != self.path:
+            for child in self.children.all():
+                child.save()  # their paths start with ours
 
     @property
     def local_date(self):
         return timezone.localtime(self.published_at)
 
     def get_absolute_url(self):
+        if self.is_page:
+            return reverse("posts:page", kwargs={"path": self.path})
         d = self.local_date
         return reverse(
             "posts:detail",
@@ -324,11 +473,47 @@ class Post(models.Model):
         return self.is_published and self.pings_open and not self.closed_by_age(site_settings)
 
 
+class PageManager(models.Manager.from_queryset(PostQuerySet)):
+    def get_queryset(self):
+        return super().get_queryset().pages()
+
+
+class Page(Post):
+    """A page (About, Contact): a Post row with post_type "page", a parent and a menu order,
+    at /parent/slug/, with comments and linkbacks like a post's and in no listing.
+
+    An importer creates one with Page.objects.create(title=…, slug=…, parent=…, …): the type
+    is set here, the path follows from the parent, and comments and pings are closed unless
+    given (as WordPress makes new pages).
+    """
+
+    objects = PageManager()
+
+    class Meta:
+        proxy = True
+        ordering = ["menu_order", "title", "id"]
+
+    def __init__(self, *args, **kwargs):
+        if not args:  # from_db passes the stored values positionally
+            kwargs.setdefault("post_type", Post.Type.PAGE)
+            # WordPress's get_default_comment_status("page") is "closed" for comments and
+            # pings, whatever the site's default for posts.
+            kwargs.setdefault("comments_open", False)
+            kwargs.setdefault("pings_open", False)
+        super().__init__(*args, **kwargs)
+
+    def save(self, *args, **kwargs):
+        self.post_type = Post.Type.PAGE
+        super().save(*args, **kwargs)
+
+
 class OldSlug(models.Model):
-    """A slug a post used to have; its old permalink keeps redirecting (WordPress: _wp_old_slug)."""
+    """A slug a post used to have, or a path a page used to have; its old address keeps
+    redirecting (WordPress: _wp_old_slug)."""
 
     post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="old_slugs")
-    slug = models.SlugField(max_length=200, unique=True, allow_unicode=True)
+    # A post's slug, or a page's whole path ("about/team"): not a SlugField, for the slashes.
+    slug = models.CharField("old address", max_length=1000, unique=True)
 
     def __str__(self):
         return self.slug

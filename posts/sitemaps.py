@@ -10,11 +10,15 @@ from .models import Category, Post
 class PostSitemap(Sitemap):
     changefreq = "weekly"
 
+    def entries(self):
+        return Post.objects.posts()
+
     def items(self):
         # lastmod moves when a comment is approved, not only when the post is edited:
         # a response's updated_at is the moment its approval (or edit) changed the page.
         return (
-            Post.objects.published()
+            self.entries()
+            .published()
             .annotate(
                 last_response=Max(
                     "responses__updated_at",
@@ -29,6 +33,13 @@ class PostSitemap(Sitemap):
         return post.lastmod or post.modified_at
 
 
+class PageSitemap(PostSitemap):
+    """Pages have their own section, as in WordPress's wp-sitemap-posts-page."""
+
+    def entries(self):
+        return Post.objects.pages()
+
+
 class CategorySitemap(Sitemap):
     changefreq = "weekly"
     priority = 0.3
@@ -37,4 +48,4 @@ class CategorySitemap(Sitemap):
         return Category.objects.filter(posts__in=Post.objects.published()).distinct()
 
 
-sitemaps = {"posts": PostSitemap, "categories": CategorySitemap}
+sitemaps = {"posts": PostSitemap, "pages": PageSitemap, "categories": CategorySitemap}

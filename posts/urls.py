@@ -2,7 +2,7 @@
 
 from django.urls import path, register_converter
 
-from . import feeds, views
+from . import feeds, legacy, views
 
 
 class FourDigits:
@@ -61,6 +61,10 @@ urlpatterns = [
     path("category/<path:path>/feed/", feeds.CategoryFeed(), name="category_feed"),
     path("category/<path:path>/page/<int:page>/", views.category, name="category_page"),
     path("category/<path:path>/", views.category, name="category"),
-    # Last: a bare /slug/ (a link cut short, a page of the old blog) finds its post.
-    path("<str:slug>/", views.guess_permalink, name="guess"),
+    # Old WordPress addresses: /feed/rss2/, /wp-login.php, /wp-admin/, /wp-content/uploads/.
+    *legacy.urlpatterns,
+    # Last, so no page shadows the routes above: /about/team/ (a page, or a link cut short
+    # to a post's slug, or a page's old path). This module is included last in the project.
+    path("<path:path>/feed/", feeds.PageCommentsFeed(), name="page_comments_feed"),
+    path("<path:path>/", views.page_or_guess, name="page"),
 ]

@@ -1,5 +1,8 @@
-"""Public pages: the permalink, the listings (home, archives, category, tag, author,
-search) and robots.txt. Thin views: what is visible lives on PostQuerySet."""
+"""Public pages: the permalink, pages (About), the listings (home, archives, category, tag,
+author, search) and robots.txt. Thin views: what is visible lives on PostQuerySet.
+
+Every listing of the blog starts from `Post.objects.posts()`: pages are in search and the
+sitemap only (WordPress's main query asks for post_type "post")."""
 
 import datetime
 
@@ -18,7 +21,8 @@ from taggit.models import Tag
 from comments.display import post_page_context
 from comments.linkbacks.advertise import LinkbackEndpoints
 
-from .models import Category, Post
+from . import legacy
+from .models import Category, Post, page_path
 
 
 def _render_listing(
@@ -56,18 +60,19 @@ def _render_listing(
 
 @require_safe
 def home(request, page=1):
-    """The front page; also answers WordPress's ?p=ID and ?s=term query URLs."""
-    if post_id := request.GET.get("p"):
-        post = get_object_or_404(Post.objects.visible_to(request.user).with_query_id(post_id))
-        return redirect(post, permanent=True)
+    """The front page; also answers WordPress's query URLs: ?s=term here, ?p=ID,
+    ?page_id=ID, ?cat=ID and the others with a permanent redirect (posts/legacy.py)."""
+    if (moved := legacy.query_redirect(request)) is not None:
+        return redirect(moved, permanent=True)
     if "s" in request.GET:
         return search(request, page)
-    posts = Post.objects.published().order_by("-sticky", "-published_at", "-id")
+    posts = Post.objects.posts().published().order_by("-sticky", "-published_at", "-id")
     return _render_listing(request, posts, title=None, base_url="/", page=page)
 
 
 def search(request, page=1):
     term = request.GET.get("s", "").strip()[:200]
+    # Pages are found too (WordPress searches every searchable post type).
     posts = Post.objects.published().search(term) if term else Post.objects.none()
     return _render_listing(
         request,
@@ -89,7 +94,7 @@ def _date_or_404(year, month=1, day=1):
 @require_safe
 def year_archive(request, year, page=1):
     _date_or_404(year)
-    posts = Post.objects.published().filter(published_at__year=year)
+    posts = Post.objects.posts().published().filter(published_at__year=year)
     return _render_listing(
         request,
         posts,
@@ -103,7 +108,8 @@ def year_archive(request, year, page=1):
 @require_safe
 def month_archive(request, year, month, page=1):
     when = _date_or_404(year, int(month))
-    posts = Post.objects.published().filter(published_at__year=year, published_at__month=when.month)
+    posts = Post.objects.posts().published()
+    posts = posts.filter(published_at__year=year, published_at__month=when.month)
     return _render_listing(
         request,
         posts,
@@ -117,7 +123,7 @@ def month_archive(request, year, month, page=1):
 @require_safe
 def day_archive(request, year, month, day, page=1):
     when = _date_or_404(year, int(month), int(day))
-    posts = Post.objects.published().filter(published_at__date=when)
+    posts = Post.objects.posts().published().filter(published_at__date=when)
     return _render_listing(
         request,
         posts,
@@ -136,7 +142,7 @@ def category_from_path(path):
 @require_safe
 def category(request, path, page=1):
     cat = category_from_path(path)
-    posts = Post.objects.published().filter(categories=cat)
+    posts = Post.objects.posts().published().filter(categories=cat)
     return _render_listing(
         request,
         posts,
@@ -151,7 +157,7 @@ def category(request, path, page=1):
 @require_safe
 def tag(request, slug, page=1):
     tag = get_object_or_404(Tag, slug=slug)
-    posts = Post.objects.published().filter(tags=tag)
+    posts = Post.objects.posts().published().filter(tags=tag)
     return _render_listing(
         request,
         posts,
@@ -166,7 +172,7 @@ def tag(request, slug, page=1):
 @require_safe
 def author(request, username, page=1):
     user = get_object_or_404(get_user_model(), username=username)
-    posts = Post.objects.published().filter(author=user)
+    posts = Post.objects.posts().published().filter(author=user)
     return _render_listing(
         request,
         posts,
@@ -182,34 +188,20 @@ def find_post(user, year, month, day, slug):
     return Post.objects.visible_to(user).select_related("author").at_permalink(day, slug)
 
 
-@require_safe
-def post_detail(request, year, month, day, slug):
-    post = find_post(request.user, year, month, day, slug)
-    if post is None:
-        if old := Post.objects.visible_to(request.user).formerly(slug):
-            return redirect(old, permanent=True)
-        raise Http404("No such post.")
-    prefetch_related_objects([post], "categories", "tags")
+def _entry_page(request, entry, template, extra=None):
+    """A post's or a page's own page: the entry, its responses and the comment form, the
+    linkback endpoints advertised when it takes pings; a preview is never cached."""
     context = {
-        "post": post,
-        "previous_post": Post.objects.published()
-        .filter(published_at__lt=post.published_at)
-        .order_by("-published_at", "-id")
-        .only("title", "slug", "published_at")
-        .first(),
-        "next_post": Post.objects.published()
-        .filter(published_at__gt=post.published_at)
-        .order_by("published_at", "id")
-        .only("title", "slug", "published_at")
-        .first(),
-        "pings_open": post.pings_are_open(request.site_settings),
-        "canonical_url": request.build_absolute_uri(post.get_absolute_url()),
+        "post": entry,
+        "pings_open": entry.pings_are_open(request.site_settings),
+        "canonical_url": request.build_absolute_uri(entry.get_absolute_url()),
         "linkback_endpoints": LinkbackEndpoints.for_request(request),
-        **post_page_context(request, post),
+        **(extra or {}),
+        **post_page_context(request, entry),
     }
-    response = TemplateResponse(request, "posts/post_detail.html", context)
-    if not post.is_published:
-        # A preview of a draft, pending, private or scheduled post is never cached.
+    response = TemplateResponse(request, template, context)
+    if not entry.is_published:
+        # A preview of a draft, pending, private or scheduled entry is never cached.
         add_never_cache_headers(response)
     elif context["pings_open"]:
         context["linkback_endpoints"].advertise(response)
@@ -217,14 +209,46 @@ def post_detail(request, year, month, day, slug):
 
 
 @require_safe
-def guess_permalink(request, slug):
-    """WordPress's redirect_guess_404_permalink(): /slug/ moves to the post of that slug
-    (or that once had it) with a 301, else the themed 404."""
-    published = Post.objects.published()
-    post = published.filter(slug=slug).first() or published.formerly(slug)
+def post_detail(request, year, month, day, slug):
+    post = find_post(request.user, year, month, day, slug)
     if post is None:
-        raise Http404("No such page.")
-    return redirect(post, permanent=True)
+        if old := Post.objects.visible_to(request.user).posts().formerly(slug):
+            return redirect(old, permanent=True)
+        raise Http404("No such post.")
+    prefetch_related_objects([post], "categories", "tags")
+    neighbours = Post.objects.posts().published().only("title", *Post.URL_FIELDS)
+    return _entry_page(
+        request,
+        post,
+        "posts/post_detail.html",
+        {
+            "previous_post": neighbours.filter(published_at__lt=post.published_at)
+            .order_by("-published_at", "-id")
+            .first(),
+            "next_post": neighbours.filter(published_at__gt=post.published_at)
+            .order_by("published_at", "id")
+            .first(),
+        },
+    )
+
+
+@require_safe
+def page_or_guess(request, path):
+    """/about/ and /about/team/, with WordPress's precedence (the date permalinks and the
+    archives are routed before this): the page at that path; else, for a bare /slug/, the
+    post of that slug or that once had it (redirect_guess_404_permalink()); else a page
+    that once had that path; each a 301. Otherwise the themed 404."""
+    path = page_path(path)
+    if page := Post.objects.visible_to(request.user).select_related("author").at_path(path):
+        return _entry_page(request, page, "posts/page_detail.html")
+    published = Post.objects.published()
+    if "/" not in path:
+        posts = published.posts()
+        if post := posts.filter(slug=path).first() or posts.formerly(path):
+            return redirect(post, permanent=True)
+    if page := published.pages().formerly(path):
+        return redirect(page, permanent=True)
+    raise Http404("No such page.")
 
 
 @require_safe

@@ -5,7 +5,7 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from comments.models import Comment
-from posts.models import Category, Post
+from posts.models import Category, Page, Post
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -52,6 +52,22 @@ class PostFactory(factory.django.DjangoModelFactory):
     def tags(self, create, extracted, **kwargs):
         if create and extracted:
             self.tags.add(*extracted)
+
+
+class PageFactory(factory.django.DjangoModelFactory):
+    """A published page (About), at the top level unless given a parent."""
+
+    class Meta:
+        model = Page
+
+    title = factory.Sequence(lambda n: f"Page number {n}")
+    slug = factory.Sequence(lambda n: f"page-number-{n}")
+    author = factory.SubFactory(UserFactory)
+    body = "<p>Who we are and what we do.</p>"
+    status = Post.Status.PUBLISHED
+    comments_open = True  # new pages are closed (as in WordPress); these tests open them
+    pings_open = True
+    published_at = factory.LazyFunction(lambda: timezone.now() - datetime.timedelta(days=1))
 
 
 class CommentFactory(factory.django.DjangoModelFactory):

@@ -4,10 +4,11 @@ from django.db import transaction
 from django.db.models.signals import post_save
 from django.dispatch import receiver
 
-from posts.models import Post
+from posts.models import Page, Post
 
 
 @receiver(post_save, sender=Post, dispatch_uid="linkbacks_send_on_publish")
+@receiver(post_save, sender=Page, dispatch_uid="linkbacks_send_on_publish_page")
 def send_linkbacks_on_publish(sender, instance, raw=False, **kwargs):
     """After commit, enqueue the send task, held until published_at for a scheduled post.
     The task itself checks default_pingback_flag and publication when it runs."""

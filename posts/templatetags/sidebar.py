@@ -1,5 +1,6 @@
 """The widgets of a WordPress sidebar: recent posts, recent comments, archives,
-categories and a tag cloud. Each is one query, cached by the content generation."""
+categories and a tag cloud; and the site navigation. Each is one query, cached by the
+content generation. Pages are in none of the post widgets (WordPress lists posts only)."""
 
 from django import template
 from django.db.models import Count, Q
@@ -22,13 +23,15 @@ def generation(context):
 
 @register.inclusion_tag("partials/widget_recent_posts.html")
 def recent_posts(count=5):
-    return {"posts": Post.objects.published().only("title", "slug", "published_at")[:count]}
+    posts = Post.objects.posts().published().only("title", *Post.URL_FIELDS)
+    return {"posts": posts[:count]}
 
 
 @register.inclusion_tag("partials/widget_recent_comments.html")
 def recent_comments(count=5):
     comments = (
         Comment.objects.approved()
+        # Comments on pages too, as WordPress's Recent Comments widget shows them.
         .filter(post__in=Post.objects.published())
         .select_related("post")
         .only(
@@ -37,8 +40,7 @@ def recent_comments(count=5):
             "author_url",
             "type",
             "post__title",
-            "post__slug",
-            "post__published_at",
+            *(f"post__{name}" for name in Post.URL_FIELDS),
         )
         .order_by("-created_at", "-id")[:count]
     )
@@ -48,7 +50,8 @@ def recent_comments(count=5):
 @register.inclusion_tag("partials/widget_archives.html")
 def archives():
     months = (
-        Post.objects.published()
+        Post.objects.posts()
+        .published()
         .annotate(month=TruncMonth("published_at"))
         .values("month")
         .annotate(count=Count("id"))
@@ -59,7 +62,7 @@ def archives():
 
 @register.inclusion_tag("partials/widget_categories.html")
 def categories():
-    published = Post.objects.published()
+    published = Post.objects.posts().published()
     cats = (
         Category.objects.annotate(count=Count("posts", filter=Q(posts__in=published)))
         .filter(count__gt=0)
@@ -71,7 +74,7 @@ def categories():
 @register.inclusion_tag("partials/widget_tag_cloud.html")
 def tag_cloud(limit=45):
     """WordPress's wp_tag_cloud: sizes from 8pt to 22pt by use."""
-    published = Post.objects.published().values("pk")
+    published = Post.objects.posts().published().values("pk")
     tags = list(
         Tag.objects.filter(
             taggit_taggeditem_items__object_id__in=published,
@@ -88,3 +91,10 @@ def tag_cloud(limit=45):
             t.step = 1 + round((t.count - low) * 7 / spread)
     tags.sort(key=lambda t: t.name.lower())
     return {"tags": tags}
+
+
+@register.simple_tag
+def menu_pages():
+    """The pages staff put in the site navigation, in their order: one query, inside the
+    theme's cached navigation fragment."""
+    return list(Post.objects.in_menu())
