@@ -6,6 +6,7 @@ Development and `make run` use this module directly; production deployments use
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -65,6 +66,7 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "csp",
+    "axes",
 ]
 
 MIDDLEWARE = [
@@ -83,6 +85,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "blogcms.csp.SiteCSPMiddleware",
     "blogcms.themes.ThemeMiddleware",
+    # Last, as django-axes asks: turns a locked-out login into blogcms.lockout's 429 page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "blogcms.urls"
@@ -247,6 +251,26 @@ CONTENT_SECURITY_POLICY = {
         "form-action": ["'self'"],
     }
 }
+
+# --- Brute force and floods ---------------------------------------------------------------
+# Login throttling (django-axes), counted in the database so every worker and host shares the
+# counts. Failures count per address AND per username: a spray of usernames from one address
+# and a distributed guess at one username are both locked after BLOGCMS_LOGIN_FAILURE_LIMIT
+# failures, until BLOGCMS_LOGIN_LOCKOUT_MINUTES after the last one, even with the right
+# password (the defaults of WordPress's Limit Login Attempts plugin: 4 retries, 20 minutes).
+# Staff unlock in the admin (Axes > Access attempts: delete) or `manage.py axes_reset_username`.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+AXES_LOCKOUT_PARAMETERS = ["ip_address", "username"]
+AXES_FAILURE_LIMIT = int(os.environ.get("BLOGCMS_LOGIN_FAILURE_LIMIT", "4"))
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("BLOGCMS_LOGIN_LOCKOUT_MINUTES", "20")))
+# A success never wipes failures: one account of their own must not buy an attacker retries.
+AXES_RESET_ON_SUCCESS = False
+AXES_CLIENT_IP_CALLABLE = "blogcms.visitor.client_ip"  # the same address the comments see
+AXES_LOCKOUT_CALLABLE = "blogcms.lockout.lockout_response"
 
 LOGGING = {
     "version": 1,
