@@ -71,6 +71,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Before anything reads a form body (CSRF, sessions, views): a 400 for non-UTF-8 forms.
     "blogcms.formcharset.FormCharsetMiddleware",
@@ -271,6 +272,30 @@ AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("BLOGCMS_LOGIN_LOCKOUT_
 AXES_RESET_ON_SUCCESS = False
 AXES_CLIENT_IP_CALLABLE = "blogcms.visitor.client_ip"  # the same address the comments see
 AXES_LOCKOUT_CALLABLE = "blogcms.lockout.lockout_response"
+
+# Powerful browser features the blog never uses, denied to it and to anything it embeds.
+# (browsing-topics replaced FLoC's interest-cohort, which Chromium no longer knows.)
+PERMISSIONS_POLICY = {
+    feature: []
+    for feature in (
+        "accelerometer",
+        "bluetooth",
+        "browsing-topics",
+        "camera",
+        "display-capture",
+        "geolocation",
+        "gyroscope",
+        "hid",
+        "idle-detection",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "serial",
+        "usb",
+        "xr-spatial-tracking",
+    )
+}
 
 LOGGING = {
     "version": 1,
