@@ -11,6 +11,7 @@ from pathlib import Path
 
 import dj_database_url
 from csp.constants import NONCE
+from django.urls import reverse_lazy
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("BLOGCMS_VAR_DIR", BASE_DIR / "var"))
@@ -250,6 +251,10 @@ CONTENT_SECURITY_POLICY = {
         "base-uri": ["'self'"],
         "frame-ancestors": ["'none'"],
         "form-action": ["'self'"],
+        # Violations are reported to blogcms.views.csp_report, which logs them: report-uri
+        # for Firefox and Safari, report-to (with Reporting-Endpoints, blogcms.csp) for Chromium.
+        "report-uri": [reverse_lazy("csp-report")],
+        "report-to": "csp-endpoint",
     }
 }
 
@@ -296,6 +301,9 @@ PERMISSIONS_POLICY = {
         "xr-spatial-tracking",
     )
 }
+
+# CSP violation reports logged per address (an IPv6 /64 as one) per window: (reports, seconds).
+BLOGCMS_CSP_REPORT_RATE = (30, 60)
 
 LOGGING = {
     "version": 1,
