@@ -3,6 +3,7 @@ per username in the database, a lock answers 429 with when to try again, lifts a
 cool-off, and staff can lift it sooner."""
 
 import datetime
+import threading
 from io import StringIO
 
 import pytest
@@ -10,6 +11,7 @@ import time_machine
 from axes.models import AccessAttempt
 from django.core.cache import caches
 from django.core.management import call_command
+from django.db import connection, connections
 from django.test import Client
 
 from .factories import StaffFactory
@@ -158,3 +160,36 @@ def test_the_address_is_the_one_comments_see_behind_a_proxy(boss, settings):
     assert set(AccessAttempt.objects.values_list("ip_address", flat=True)) == {ATTACKER}
     assert log_in("editor", PASSWORD, "10.0.0.1", HTTP_X_REAL_IP="203.0.113.7").logged_in
     assert log_in("editor", PASSWORD, "10.0.0.1", **proxy).status_code == 429
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="the in-memory SQLite test database locks whole tables; CI runs this on PostgreSQL",
+)
+@pytest.mark.django_db(transaction=True)
+def test_racing_failures_are_all_counted(settings):
+    """Eight wrong passwords for one username at the same instant, as eight workers would
+    take them: none fails, every one is counted (no lost update), and the right password
+    is then locked."""
+    StaffFactory(username="boss", password=PASSWORD)
+    barrier = threading.Barrier(8)
+    statuses, errors = [], []
+
+    def guesser(n):
+        try:
+            client = Client()
+            barrier.wait()
+            statuses.append(log_in("boss", f"wrong{n}", ATTACKER, client).status_code)
+        except Exception as error:  # noqa: BLE001 - a failing guesser must fail the test
+            errors.append(error)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=guesser, args=(n,)) for n in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors and len(statuses) == 8 and set(statuses) <= {200, 429}
+    assert sum(a.failures_since_start for a in AccessAttempt.objects.all()) == 8
+    assert log_in("boss", PASSWORD, ATTACKER).status_code == 429
