@@ -6,10 +6,12 @@ Development and `make run` use this module directly; production deployments use
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
 from csp.constants import NONCE
+from django.urls import reverse_lazy
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("BLOGCMS_VAR_DIR", BASE_DIR / "var"))
@@ -65,11 +67,15 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "csp",
+    "axes",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Before anything reads a form body (CSRF, sessions, views): a 400 for non-UTF-8 forms.
+    "blogcms.formcharset.FormCharsetMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.http.ConditionalGetMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -81,6 +87,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "blogcms.csp.SiteCSPMiddleware",
     "blogcms.themes.ThemeMiddleware",
+    # Last, as django-axes asks: turns a locked-out login into blogcms.lockout's 429 page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "blogcms.urls"
@@ -243,8 +251,59 @@ CONTENT_SECURITY_POLICY = {
         "base-uri": ["'self'"],
         "frame-ancestors": ["'none'"],
         "form-action": ["'self'"],
+        # Violations are reported to blogcms.views.csp_report, which logs them: report-uri
+        # for Firefox and Safari, report-to (with Reporting-Endpoints, blogcms.csp) for Chromium.
+        "report-uri": [reverse_lazy("csp-report")],
+        "report-to": "csp-endpoint",
     }
 }
+
+# --- Brute force and floods ---------------------------------------------------------------
+# Login throttling (django-axes), counted in the database so every worker and host shares the
+# counts. Failures count per address AND per username: a spray of usernames from one address
+# and a distributed guess at one username are both locked after BLOGCMS_LOGIN_FAILURE_LIMIT
+# failures, until BLOGCMS_LOGIN_LOCKOUT_MINUTES after the last one, even with the right
+# password (the defaults of WordPress's Limit Login Attempts plugin: 4 retries, 20 minutes).
+# Staff unlock in the admin (Axes > Access attempts: delete) or `manage.py axes_reset_username`.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+AXES_LOCKOUT_PARAMETERS = ["ip_address", "username"]
+AXES_FAILURE_LIMIT = int(os.environ.get("BLOGCMS_LOGIN_FAILURE_LIMIT", "4"))
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("BLOGCMS_LOGIN_LOCKOUT_MINUTES", "20")))
+# A success never wipes failures: one account of their own must not buy an attacker retries.
+AXES_RESET_ON_SUCCESS = False
+AXES_CLIENT_IP_CALLABLE = "blogcms.visitor.client_ip"  # the same address the comments see
+AXES_LOCKOUT_CALLABLE = "blogcms.lockout.lockout_response"
+
+# Powerful browser features the blog never uses, denied to it and to anything it embeds.
+# (browsing-topics replaced FLoC's interest-cohort, which Chromium no longer knows.)
+PERMISSIONS_POLICY = {
+    feature: []
+    for feature in (
+        "accelerometer",
+        "bluetooth",
+        "browsing-topics",
+        "camera",
+        "display-capture",
+        "geolocation",
+        "gyroscope",
+        "hid",
+        "idle-detection",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "serial",
+        "usb",
+        "xr-spatial-tracking",
+    )
+}
+
+# CSP violation reports logged per address (an IPv6 /64 as one) per window: (reports, seconds).
+BLOGCMS_CSP_REPORT_RATE = (30, 60)
 
 LOGGING = {
     "version": 1,

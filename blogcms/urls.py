@@ -7,6 +7,8 @@ from django.views.static import serve
 
 from posts.sitemaps import sitemaps
 
+from .views import csp_report
+
 admin.site.site_header = "blogcms administration"
 admin.site.site_title = "blogcms"
 
@@ -15,6 +17,7 @@ urlpatterns = [
     # For every logged-in user (the admin's own logout only serves staff).
     path("logout/", LogoutView.as_view(), name="logout"),
     path("sitemap.xml", sitemap, {"sitemaps": sitemaps}, name="sitemap"),
+    path("csp-report/", csp_report, name="csp-report"),
     path("", include("comments.urls")),
     path("", include("comments.linkbacks.urls")),
     # Last: its /<path>/ route (pages, and the bare-slug guess) answers what the others leave.

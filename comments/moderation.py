@@ -8,16 +8,15 @@ worker sees the same window.
 """
 
 import hashlib
-import ipaddress
 import re
 
-from django.conf import settings
 from django.core.cache import caches
 from django.db import transaction
 from django.db.models import Q
 from django.utils.html import strip_tags
 
 from blogcms.models import SiteSettings
+from blogcms.visitor import client_ip
 
 from .models import Comment
 
@@ -69,21 +68,6 @@ def submit(comment, *, request=None):
         comment.save()
         transaction.on_commit(lambda: _enqueue_notification(comment.pk))
     return comment
-
-
-def client_ip(request):
-    """The visitor's address: REMOTE_ADDR, or, behind a reverse proxy, the header it sets
-    (BLOGCMS_CLIENT_IP_HEADER, e.g. "HTTP_X_REAL_IP"); otherwise every visitor would share
-    the proxy's address and one flood window. Of a list (X-Forwarded-For) the last entry is
-    taken: the one our own proxy added, which a visitor cannot forge."""
-    header = getattr(settings, "BLOGCMS_CLIENT_IP_HEADER", "")
-    candidates = [request.META.get(header, "").split(",")[-1].strip()] if header else []
-    for value in [*candidates, request.META.get("REMOTE_ADDR", "")]:
-        try:
-            return str(ipaddress.ip_address(value))
-        except ValueError:
-            continue
-    return None
 
 
 def _fill_from_request(comment, request):

@@ -24,6 +24,7 @@ def test_ensure_admin_creates_one_admin_who_gets_the_mail(settings, tmp_path):
     call_command("ensure_admin", stdout=again)
     assert get_user_model().objects.filter(is_superuser=True).count() == 1
     assert "Log in to the admin" in again.getvalue()
+    assert "axes_reset_username admin" in again.getvalue()  # how to lift a login lockout
 
 
 def test_load_demo_twice_loads_once():

@@ -31,3 +31,7 @@ class Command(BaseCommand):
             self.stdout.write(f"(kept in {note}; change the password in the admin)")
         else:
             self.stdout.write(f"Log in to the admin at {url} with your superuser account.")
+        # Wrong passwords lock a login for a while (django-axes, see settings.py).
+        self.stdout.write(
+            f"Locked out after wrong passwords? python manage.py axes_reset_username {username}"
+        )
