@@ -13,9 +13,11 @@ The raw text goes through three steps, each on the output of the one before:
 """
 
 import re
+from html import unescape
 
 import bleach
 from bleach.linkifier import LinkifyFilter
+from django.utils.html import strip_tags
 
 # WordPress's classic comment whitelist ($allowedtags in wp-includes/kses.php).
 ALLOWED = {
@@ -159,3 +161,9 @@ def autop(html):
 def render_comment(text):
     """Raw comment text → the safe HTML stored beside it."""
     return _RENDER_CLEANER.clean(autop(sanitize(text)))
+
+
+def plain_text(html):
+    """The words a reader sees in stored comment HTML, as plain text: tags dropped, entities
+    decoded, whitespace runs made one space. Only for places that escape it on output."""
+    return " ".join(unescape(strip_tags(html)).split())
