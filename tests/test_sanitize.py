@@ -279,3 +279,13 @@ def test_rerender_command_rebuilds_stored_html(django_capture_on_commit_callback
     comment.refresh_from_db()
     assert comment.content_html == render_comment(comment.content)
     assert "Re-rendered 1 comment(s)." in out.getvalue()
+
+
+@pytest.mark.django_db
+def test_rerender_command_restores_text_an_older_sanitiser_ate():
+    """A comment stored while "<String>" was eaten shows its words after render_comments."""
+    comment = CommentFactory(content="use List<String> or Map<K, V> in Java")
+    Comment.objects.filter(pk=comment.pk).update(content_html="<p>use List or Map in Java</p>")
+    call_command("render_comments", stdout=StringIO())
+    comment.refresh_from_db()
+    assert plain_text(comment.content_html) == "use List<String> or Map<K, V> in Java"
