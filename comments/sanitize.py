@@ -5,7 +5,9 @@ so the two cannot drift. bleach has made its final release: it is imported here 
 it can be replaced without touching anything else.
 
 The raw text goes through three steps, each on the output of the one before:
-1. `sanitize()`: cut to ALLOWED (disallowed tags go, their text stays, as kses does);
+1. `sanitize()`: a "<" that opens no real element's tag and no closed comment is prose and
+   stays text ("List<String>", "x <y> z"); then cut to ALLOWED (tags of other elements go,
+   their text stays, as kses does);
 2. `autop()`: paragraphs and line breaks, as WordPress's wpautop();
 3. a last pass of the same whitelist (plus the p and br that autop adds) that re-parses the
    result, balances the tags, turns bare URLs into links and puts rel="nofollow ugc" on
@@ -13,9 +15,11 @@ The raw text goes through three steps, each on the output of the one before:
 """
 
 import re
+from html import unescape
 
 import bleach
 from bleach.linkifier import LinkifyFilter
+from django.utils.html import strip_tags
 
 # WordPress's classic comment whitelist ($allowedtags in wp-includes/kses.php).
 ALLOWED = {
@@ -42,10 +46,36 @@ _RENDER_TAGS = {"p": [], "br": []}
 _URL_ATTRIBUTES = {"href", "cite"}
 # Browsers ignore these inside a URL scheme ("java\tscript:"), so they are removed first.
 _URL_IGNORED = re.compile(r"[\x00-\x20\x7f]+")
-# A "<" that cannot open a tag ("a < b", "I <3 this") is text, not markup (kses eats it).
-_LOOSE_LT = re.compile(r"<(?![a-zA-Z/!?])")
-# "<name word word>": an opening tag whose attributes are all bare words ("if a<b and c>d").
-_WORDS_IN_ANGLES = re.compile(r"<([a-zA-Z][a-zA-Z0-9-]*)((?:\s+[^\s<>=\"'/`]+)+)\s*>")
+# Every element name the HTML Standard defines: its index of elements (§4, with the svg and
+# math roots it embeds) and the obsolete ones browsers still parse (§16.2, "image" of
+# §13.2.6.4.7). A tag of one of these outside ALLOWED is markup the cleaner strips; any other
+# name (List<String>, <y>, <my-widget>) is a commenter's prose and stays as text.
+_STANDARD_ELEMENTS = """
+    a abbr address area article aside audio b base bdi bdo blockquote body br button canvas
+    caption cite code col colgroup data datalist dd del details dfn dialog div dl dt em embed
+    fieldset figcaption figure footer form h1 h2 h3 h4 h5 h6 head header hgroup hr html i
+    iframe img input ins kbd label legend li link main map mark math menu meta meter nav
+    noscript object ol optgroup option output p picture pre progress q rp rt ruby s samp
+    script search section select selectedcontent slot small source span strong style sub
+    summary sup svg table tbody td template textarea tfoot th thead time title tr track u ul
+    var video wbr
+"""
+_OBSOLETE_ELEMENTS = """
+    acronym applet basefont bgsound big blink center dir font frame frameset image isindex
+    keygen listing marquee menuitem multicol nextid nobr noembed noframes param plaintext rb
+    rtc spacer strike tt xmp
+"""
+HTML_ELEMENTS = frozenset(_STANDARD_ELEMENTS.split() + _OBSOLETE_ELEMENTS.split())
+# A tag name as the HTML tokenizer reads it after "<" or "</": a letter, then anything up to
+# whitespace, "/" or ">" (§13.2.5.6-8), so "<Map<K," names "map<k,", not "map". Read no
+# further than the longest element name could reach: a name of "<"s never turns quadratic.
+_LONGEST_NAME = max(len(name) for name in HTML_ELEMENTS)
+_TAG_NAME = re.compile(rf"</?([a-zA-Z][^\t\n\f\r />]{{0,{_LONGEST_NAME}}})")
+# "<name word word>": a tag whose attributes are all bare words ("if a<b and c>d").
+_WORDS_IN_ANGLES = re.compile(r"<[a-zA-Z][a-zA-Z0-9-]*((?:\s+[^\s<>=\"'/`]+)+)\s*>")
+# A comment ends at "-->" or "--!>", or at once as "<!-->" or "<!--->" (§13.2.5.43-52).
+_COMMENT_ENDS = ("-->", "--!>")
+_ABRUPT_COMMENT_ENDS = (">", "->")
 # Bare URLs as make_clickable() sees them: a scheme or "www.", never a bare domain.
 # Closing punctuation is left out of the link, as WordPress does.
 _BARE_URL = re.compile(
@@ -115,18 +145,33 @@ _RENDER_CLEANER = _cleaner(
 )
 
 
+def _opens_markup(html, at, last_comment_end):
+    """Does the "<" at `at` open markup: a tag of a real HTML element, or a comment that ends?"""
+    tag = _TAG_NAME.match(html, at)
+    if tag:
+        name = tag.group(1).lower()
+        words = _WORDS_IN_ANGLES.match(html, at)
+        if words:  # "<b and c>": bare words that tag may not carry are prose, not attributes
+            allowed = ALLOWED.get(name, ())
+            return all(word.lower() in allowed for word in words.group(1).split())
+        return name in HTML_ELEMENTS
+    if html.startswith("<!--", at):
+        return html.startswith(_ABRUPT_COMMENT_ENDS, at + 4) or last_comment_end >= at + 4
+    return False
+
+
 def _keep_prose(html):
-    """Text that merely looks like markup stays text (kses eats it; we don't): a "<" that
-    opens no tag ("a < b", "I <3 this"), and "<b and c>", whose bare words are not
-    attributes that tag may carry. Escaping a "<" only ever turns markup into text."""
-
-    def words_or_tag(match):
-        allowed = ALLOWED.get(match.group(1).lower(), ())
-        if all(word.lower() in allowed for word in match.group(2).split()):
-            return match.group(0)
-        return "&lt;" + match.group(0)[1:]
-
-    return _WORDS_IN_ANGLES.sub(words_or_tag, _LOOSE_LT.sub("&lt;", html))
+    """Text that merely looks like markup stays text (kses eats it; we don't). A "<" opens
+    markup only when a browser would act on it: a tag of a real HTML element (kept if ALLOWED,
+    stripped otherwise) or a comment that is closed. Everything else is the commenter's prose:
+    "a < b", "I <3 this", "List<String>", "x <y> z", "<b and c>", an unclosed "<!--",
+    "<?php", "<!DOCTYPE", "</ x". Escaping a "<" only ever turns markup into text."""
+    last_comment_end = max(html.rfind(end) for end in _COMMENT_ENDS)
+    return re.sub(
+        "<",
+        lambda lt: "<" if _opens_markup(html, lt.start(), last_comment_end) else "&lt;",
+        html,
+    )
 
 
 def sanitize(html):
@@ -159,3 +204,9 @@ def autop(html):
 def render_comment(text):
     """Raw comment text → the safe HTML stored beside it."""
     return _RENDER_CLEANER.clean(autop(sanitize(text)))
+
+
+def plain_text(html):
+    """The words a reader sees in stored comment HTML, as plain text: tags dropped, entities
+    decoded, whitespace runs made one space. Only for places that escape it on output."""
+    return " ".join(unescape(strip_tags(html)).split())

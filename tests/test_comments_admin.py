@@ -3,6 +3,7 @@
 import json
 from io import StringIO
 
+import html5lib
 import pytest
 from django.core.management import call_command
 from django.test import Client
@@ -200,7 +201,8 @@ def test_each_row_approves_in_one_click(staff_client):
     moderate = f"{CHANGELIST}{held.pk}/moderate/"
     assert f'formaction="{moderate}" name="status" value="approved"' in page
     assert 'value="pending"' not in page.split(moderate)[1].split("</td>")[0]
-    assert "<b>Bold</b>" in page and "&lt;b&gt;" not in page and "&lt;script" not in page
+    assert "".join(row_link(page, held).itertext()) == "Boldx()"
+    assert "&lt;b&gt;" not in page and "&lt;script" not in page
     assert staff_client.get(moderate).status_code == 405  # a link cannot change anything
     response = staff_client.post(moderate, {"status": "approved"}, HTTP_REFERER=CHANGELIST)
     assert response.status_code == 302 and response["Location"] == CHANGELIST
@@ -216,3 +218,61 @@ def test_row_buttons_need_the_right_to_moderate(client):
     assert response.status_code == 403
     held.refresh_from_db()
     assert held.status == Comment.Status.PENDING
+
+
+def changelist_rows(page):
+    """Each result row of the changelist as a browser's parser builds it, by comment id."""
+    document = html5lib.parse(page, treebuilder="etree", namespaceHTMLElements=False)
+    rows = {}
+    for row in document.iter("tr"):
+        for box in row.iter("input"):
+            if box.get("name") == "_selected_action":
+                rows[int(box.get("value"))] = row
+    return rows
+
+
+def row_link(page, comment):
+    """The link to the comment's edit page that the row's excerpt column is."""
+    row = changelist_rows(page)[comment.pk]
+    (cell,) = [th for th in row.iter("th") if "field-excerpt" in th.get("class", "")]
+    links = list(cell.iter("a"))
+    assert links[0].get("href").startswith(f"{CHANGELIST}{comment.pk}/change/")
+    return links[0]
+
+
+def test_excerpt_truncation_never_makes_markup(staff_client):
+    """A comment whose escaped text is cut at the excerpt length stays text in the queue:
+    Django's HTML truncator hands back such a body decoded (issue 7)."""
+    payload = "<b>''</b>&lt;img src=x onerror=alert(1)&gt;" + "a" * 130
+    comment = CommentFactory(status=Comment.Status.PENDING, content=payload)
+    page = staff_client.get(CHANGELIST).text
+    row = changelist_rows(page)[comment.pk]
+    assert not list(row.iter("img"))
+    link = row_link(page, comment)
+    assert list(link.iter())[1:] == []  # no element inside the edit link
+    assert "<img src=x onerror=alert(1)>" in "".join(link.itertext())
+
+
+def test_excerpt_of_a_comment_with_a_link_is_text_in_the_edit_link(staff_client):
+    """A comment's own link is not nested in the row's edit link: the link keeps its text
+    and nothing in the row leads to the commenter's address (issue 9)."""
+    comment = CommentFactory(
+        content='see <a href="https://commenter.example/">my site</a> for more\n\nthanks'
+    )
+    page = staff_client.get(CHANGELIST).text
+    link = row_link(page, comment)
+    assert "".join(link.itertext()) == "see my site for more thanks"
+    assert list(link.iter())[1:] == []  # no element inside the edit link
+    row = changelist_rows(page)[comment.pk]
+    assert not [a for a in row.iter("a") if "commenter.example" in a.get("href", "")]
+
+
+def test_excerpt_is_shortened_and_never_empty(staff_client):
+    """The excerpt is at most 160 characters of the comment's text; a comment with no text
+    left (only a stripped element) still gets a clickable edit link."""
+    long = CommentFactory(content="word " * 100)
+    empty = CommentFactory(content='<img src="https://example.com/x.png">')
+    page = staff_client.get(CHANGELIST).text
+    text = "".join(row_link(page, long).itertext())
+    assert len(text) == 160 and text.endswith("…") and text.startswith("word word")
+    assert "".join(row_link(page, empty).itertext()) == "(no text)"

@@ -1,5 +1,6 @@
 """The comment whitelist: nothing a browser would run survives, ordinary text is kept."""
 
+import random
 from io import StringIO
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -10,7 +11,13 @@ from django.core.management import call_command
 
 from blogcms.cache import content_generation
 from comments.models import Comment
-from comments.sanitize import ALLOWED, allowed_tags_sentence, render_comment
+from comments.sanitize import (
+    ALLOWED,
+    HTML_ELEMENTS,
+    allowed_tags_sentence,
+    plain_text,
+    render_comment,
+)
 from tests.factories import CommentFactory
 
 PAYLOADS = [
@@ -71,11 +78,118 @@ def test_rendering_is_stable(payload):
         ("if a<b and c>d then", "if a&lt;b and c&gt;d then"),
         ("x<y and z>w", "x&lt;y and z&gt;w"),
         ("if a<b then", "if a&lt;b then"),
+        # Issue 7: a name that is no HTML element is prose, whatever follows it.
+        (
+            "use List<String> or Map<K, V> in Java",
+            "use List&lt;String&gt; or Map&lt;K, V&gt; in Java",
+        ),
+        ("x <y> z", "x &lt;y&gt; z"),
+        (
+            "1 < 2 > 0 -- and <!-- is not a comment for me",
+            "1 &lt; 2 &gt; 0 -- and &lt;!-- is not a comment for me",
+        ),
+        ("Dictionary<string, List<int>>", "Dictionary&lt;string, List&lt;int&gt;&gt;"),
+        ("List<Map<String, Object>>", "List&lt;Map&lt;String, Object&gt;&gt;"),
+        ("call foo<T>() and close </T>", "call foo&lt;T&gt;() and close &lt;/T&gt;"),
+        ("<my-widget> is a custom element", "&lt;my-widget&gt; is a custom element"),
+        ("<<<", "&lt;&lt;&lt;"),
+        ("<3", "&lt;3"),
+        ("a </ b and </> c", "a &lt;/ b and &lt;/&gt; c"),
+        ("<?php echo $x; ?>", "&lt;?php echo $x; ?&gt;"),
+        ("<!DOCTYPE html> starts a page", "&lt;!DOCTYPE html&gt; starts a page"),
+        ("I <!love> you", "I &lt;!love&gt; you"),
+        ("&lt;String&gt; written escaped", "&lt;String&gt; written escaped"),
     ],
 )
 def test_ordinary_text_is_kept(text, shown):
-    """Text that merely looks like markup is kept, not eaten as kses does."""
+    """Text that merely looks like markup is kept, not eaten as kses does: a "<" opens
+    markup only before a real HTML element's name or a comment that is closed."""
+    html = render_comment(text)
+    assert html == f"<p>{shown}</p>"
+    assert_harmless(html)
+
+
+def test_generics_inside_code_stay_text():
+    """<code> keeps type parameters as written."""
+    html = render_comment("<code>List<String></code> or <code>Map<K, V></code>")
+    assert html == "<p><code>List&lt;String&gt;</code> or <code>Map&lt;K, V&gt;</code></p>"
+
+
+@pytest.mark.parametrize(
+    ("text", "shown"),
+    [
+        ("before <!-- hidden --> after", "before  after"),
+        ("a <!-- x --!> b", "a  b"),
+        ("<!--> abrupt", "abrupt"),
+        ("closed <!-- one --> open <!-- two", "closed  open &lt;!-- two"),
+        ("open <!-- then <b>bold</b>", "open &lt;!-- then <b>bold</b>"),
+    ],
+)
+def test_closed_comments_hide_unclosed_ones_are_text(text, shown):
+    """A closed HTML comment is hidden as a browser hides it; a "<!--" that never closes
+    would swallow the rest of the comment, so it is text."""
     assert render_comment(text) == f"<p>{shown}</p>"
+
+
+@pytest.mark.parametrize(
+    ("text", "shown"),
+    [
+        ("a<b>c", "a<b>c</b>"),
+        ("<B>loud</B>", "<b>loud</b>"),
+        ("a<span>c</span>", "ac"),
+        ("x <img src=x onerror=alert(1)> y", "x  y"),
+        ("<iframe src=https://evil.example/>framed</iframe>", "framed"),
+        ("Optional<Object>", "Optional"),
+    ],
+)
+def test_real_elements_are_markup(text, shown):
+    """A real element's tag is markup: kept if whitelisted, otherwise stripped with its text
+    kept (kses's rule), even where a programmer meant a type ("Optional<Object>")."""
+    assert render_comment(text) == f"<p>{shown}</p>"
+
+
+def test_every_whitelisted_tag_is_a_real_element():
+    """The whitelist only names real elements, so each of its tags is read as markup."""
+    assert set(ALLOWED) <= HTML_ELEMENTS
+
+
+# Pieces of prose that look like markup, chosen so that no sequence of them names an HTML
+# element after "<" or "</" or closes a comment ("<!-- " is never followed by ">").
+PROSE_PIECES = ["List", "String", "K,", "V", "<", ">", "</", "<!-- ", "<!", "<?", "?>", "<3"]
+PROSE_PIECES += ["<T>", "</T>", "<y", '"', "'", "=", "/", " ", " ", "\n", "\t", "&", "x"]
+PROSE_PIECES += ["<my-tag", "Map<", "int>>", "<<", "< ", "1", "=>", "<-", "!", "ü", "&lt;"]
+
+
+def random_text(pieces, seed, most):
+    rng = random.Random(seed)
+    return "".join(rng.choices(pieces, k=rng.randint(1, most)))
+
+
+@pytest.mark.parametrize("seed", range(300))
+def test_prose_never_loses_text(seed):
+    """Whatever a commenter types that names no element and closes no comment is shown
+    word for word (random prose from markup-like pieces)."""
+    text = random_text(PROSE_PIECES, seed, 40)
+    html = render_comment(text)
+    assert_harmless(html)
+    assert plain_text(html) == " ".join(text.replace("&lt;", "<").split())
+
+
+# Pieces of hostile markup that the prose rule might be made to shift.
+HOSTILE_PIECES = PROSE_PIECES + ["<img src=x onerror=alert(1)>", "<script>", "</script>"]
+HOSTILE_PIECES += ["<a href=", "javascript:alert(1)", "<b", "<svg", "-->", "--!>", "<!-->"]
+HOSTILE_PIECES += ["<a title=", "onclick=alert(1)", "<style>", "<x ", "<math>", "<noscript>"]
+HOSTILE_PIECES += ["<textarea>", "<b>", "</b>", "<blockquote cite=", "https://ok.example/"]
+HOSTILE_PIECES += ["a", "-", "--", "<!--", "<p", "</a>", "www.ok.example/"]
+
+
+@pytest.mark.parametrize("seed", range(300))
+def test_markup_mixed_with_prose_stays_harmless(seed):
+    """Random mixes of prose that looks like markup and hostile markup come out with only
+    whitelisted elements, attributes and schemes, also when rendered twice."""
+    html = render_comment(random_text(HOSTILE_PIECES, seed, 30))
+    assert_harmless(html)
+    assert_harmless(render_comment(html))
 
 
 def test_whitelisted_tags_with_their_bare_attributes_stay_markup():
@@ -165,3 +279,13 @@ def test_rerender_command_rebuilds_stored_html(django_capture_on_commit_callback
     comment.refresh_from_db()
     assert comment.content_html == render_comment(comment.content)
     assert "Re-rendered 1 comment(s)." in out.getvalue()
+
+
+@pytest.mark.django_db
+def test_rerender_command_restores_text_an_older_sanitiser_ate():
+    """A comment stored while "<String>" was eaten shows its words after render_comments."""
+    comment = CommentFactory(content="use List<String> or Map<K, V> in Java")
+    Comment.objects.filter(pk=comment.pk).update(content_html="<p>use List or Map in Java</p>")
+    call_command("render_comments", stdout=StringIO())
+    comment.refresh_from_db()
+    assert plain_text(comment.content_html) == "use List<String> or Map<K, V> in Java"
