@@ -23,16 +23,17 @@ run: install
 	$(MANAGE) createcachetable
 	$(MANAGE) load_demo
 	$(MANAGE) collectstatic --noinput --verbosity 0
-	$(MANAGE) ensure_admin --url http://$(HOST):$(PORT)/admin/
+	$(MANAGE) ensure_admin
 	@echo "Serving blogcms at http://$(HOST):$(PORT)/ (Ctrl-C stops the server and the worker)"
 	@$(MANAGE) requeue_stale_tasks
-	@$(MANAGE) db_worker --queue-name '*' & worker=$$!; \
-	  trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	@# The worker waits out database outages, and its supervisor restarts it if it dies.
+	@$(MANAGE) run_worker --supervise --queue-name '*' & worker=$$!; \
+	  trap 'kill $$worker 2>/dev/null; wait $$worker' EXIT INT TERM; \
 	  $(BIN)/gunicorn -c blogcms/gunicorn.conf.py
 
-## One background task worker (run more on other hosts against the same PostgreSQL).
+## One supervised background task worker (run more on other hosts against the same PostgreSQL).
 worker: install
-	$(MANAGE) db_worker --queue-name '*'
+	$(MANAGE) run_worker --supervise --queue-name '*'
 
 test: install
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

@@ -1,0 +1,175 @@
+"""The task worker `make run` keeps alive: it outlives database outages, and a supervisor
+outlives the worker.
+
+django-tasks-db's worker exits on any database error but a locked SQLite file: a
+PostgreSQL restart, or a SQLite lock held past the busy timeout (a long import, a backup),
+would stop every pingback and mail until someone noticed. `ResilientWorker` treats the
+errors a database raises when it is unreachable or busy (`OperationalError`,
+`InterfaceError`) as an outage: it closes its connections, waits (doubling up to a cap) and
+carries on, and puts the task the outage interrupted back in the queue. Every other error
+is a bug and still ends the process, loudly; `supervise()` then starts a new worker, with
+the same backoff so a worker that cannot start does not spin.
+"""
+
+import contextlib
+import logging
+import signal
+import subprocess
+import sys
+import time
+
+from django.conf import settings
+from django.db import InterfaceError, OperationalError, connections
+from django.utils.crypto import get_random_string
+from django_tasks import TaskResultStatus
+from django_tasks_db.management.commands.db_worker import Worker
+from django_tasks_db.models import DBTaskResult
+
+log = logging.getLogger("blogcms.worker")
+
+# What a database raises when it is down, restarting, refusing connections or locked.
+OUTAGES = (OperationalError, InterfaceError)
+
+
+class Backoff:
+    """Delays of first, 2×first, 4×first… seconds up to `cap`; after `cap` seconds without
+    trouble the next delay starts from `first` again."""
+
+    def __init__(self, first=1.0, cap=30.0, clock=time.monotonic):
+        self.first, self.cap, self.clock = first, cap, clock
+        self.delay = None
+        self.last = None
+
+    def next(self):
+        now = self.clock()
+        if self.delay is None or now - self.last > self.cap + self.delay:
+            self.delay = self.first
+        else:
+            self.delay = min(self.delay * 2, self.cap)
+        self.last = now
+        return self.delay
+
+
+def requeue_running(*, claimed_by=(), started_before=None):
+    """Put RUNNING tasks back in the queue: those last claimed by one of the worker ids
+    `claimed_by`, or those started before `started_before`. Returns how many.
+
+    A linkback checks its record first, so it is not sent twice; a notification mail may
+    be (at least once beats never for a moderator's mail)."""
+    running = DBTaskResult.objects.filter(status=TaskResultStatus.RUNNING)
+    if started_before is not None:
+        running = running.filter(started_at__lte=started_before)
+    if claimed_by:
+        # worker_ids is a JSON list; SQLite has no JSON `contains`, and RUNNING tasks are few.
+        wanted = set(claimed_by)
+        ids = [
+            pk
+            for pk, workers in running.values_list("pk", "worker_ids")
+            if workers and workers[-1] in wanted
+        ]
+        running = running.filter(pk__in=ids)
+    return running.update(status=TaskResultStatus.READY, started_at=None)
+
+
+def close_connections():
+    """Drop every database connection; the next query opens a fresh one."""
+    for connection in connections.all(initialized_only=True):
+        with contextlib.suppress(*OUTAGES):  # closing a dead connection may complain
+            connection.close()
+
+
+class ResilientWorker(Worker):
+    """db_worker's loop, resumed after a database outage instead of ending with it."""
+
+    def __init__(self, *, reclaim=(), backoff=None, **options):
+        super().__init__(**options)
+        # Tasks these workers (earlier ones that died, and this one) left RUNNING go back in
+        # the queue as soon as the database answers.
+        self.reclaim = {self.worker_id, *reclaim}
+        self.backoff = backoff or Backoff(cap=getattr(settings, "BLOGCMS_WORKER_MAX_BACKOFF", 30.0))
+
+    def run(self):
+        while True:
+            try:
+                if count := requeue_running(claimed_by=self.reclaim):
+                    log.warning("Requeued %d interrupted task(s).", count)
+                return super().run()
+            except OUTAGES as error:
+                if not self.running:  # asked to stop: an outage is no reason to stay
+                    raise
+                delay = self.backoff.next()
+                log.warning(
+                    "Database unavailable (%s: %s); retrying in %.0f s.",
+                    type(error).__name__,
+                    str(error).strip() or "no message",
+                    delay,
+                )
+                close_connections()
+                self.startup_delay = False
+                time.sleep(delay)
+
+
+def supervise(command, *, backoff=None, stop_timeout=30.0):
+    """Run `command` (a worker's argv, to which `--worker-id` and `--reclaim` are added)
+    until SIGINT or SIGTERM, starting it again whenever it exits. Returns the exit status.
+
+    Each worker gets a fresh id; the next one is told the previous id, so the task a killed
+    worker was running goes back in the queue instead of waiting for requeue_stale_tasks."""
+    backoff = backoff or Backoff(cap=getattr(settings, "BLOGCMS_WORKER_MAX_BACKOFF", 30.0))
+    stopping = False
+    child = None
+
+    def stop(signum, frame):
+        nonlocal stopping
+        if not stopping and child is not None and child.poll() is None:
+            child.send_signal(signal.SIGTERM)  # once: a second would make it drop its task
+        stopping = True
+
+    previous = {signum: signal.signal(signum, stop) for signum in (signal.SIGINT, signal.SIGTERM)}
+    last_id = None
+    try:
+        while not stopping:
+            worker_id = get_random_string(32)
+            argv = [*command, "--worker-id", worker_id]
+            if last_id:
+                argv += ["--reclaim", last_id]
+            # Its own process group: a terminal's Ctrl-C reaches the supervisor only, which
+            # passes on one SIGTERM (a second signal would make the worker drop its task).
+            child = subprocess.Popen(argv, process_group=0)  # noqa: S603 (our manage.py)
+            if stopping:
+                child.send_signal(signal.SIGTERM)
+            log.warning("Started task worker pid %d.", child.pid)
+            status = child.wait()
+            last_id = worker_id
+            if stopping:
+                break
+            delay = backoff.next()
+            log.warning(
+                "Task worker pid %d exited with status %d; starting another in %.0f s.",
+                child.pid,
+                status,
+                delay,
+            )
+            _sleep_unless(lambda: stopping, delay)
+        return 0
+    finally:
+        if child is not None and child.poll() is None:
+            child.send_signal(signal.SIGTERM)
+            try:
+                child.wait(timeout=stop_timeout)
+            except subprocess.TimeoutExpired:
+                child.kill()
+                child.wait()
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+
+
+def _sleep_unless(stopped, seconds):
+    deadline = time.monotonic() + seconds
+    while not stopped() and time.monotonic() < deadline:
+        time.sleep(min(0.2, deadline - time.monotonic()))
+
+
+def worker_command(argv):
+    """The argv that runs one resilient worker with these db_worker options."""
+    return [sys.executable, str(settings.BASE_DIR / "manage.py"), "run_worker", *argv]
