@@ -1,13 +1,13 @@
 """The task worker `make run` keeps alive: it outlives database outages, and a supervisor
 outlives the worker.
 
-django-tasks-db's worker exits on any database error but a locked SQLite file: a
-PostgreSQL restart, or a SQLite lock held past the busy timeout (a long import, a backup),
-would stop every pingback and mail until someone noticed. `ResilientWorker` treats the
+django-tasks-db's worker exits on a database error: a PostgreSQL restart, or a SQLite lock
+held past the busy timeout (a long import, a backup), would stop every pingback and mail
+until someone noticed. `ResilientWorker` treats the
 errors a database raises when it is unreachable or busy (`OperationalError`,
 `InterfaceError`) as an outage: it closes its connections, waits (doubling up to a cap) and
-carries on, and puts the task the outage interrupted back in the queue. Every other error
-is a bug and still ends the process, loudly; `supervise()` then starts a new worker, with
+carries on, and puts a task the outage interrupted or failed back in the queue. Every other
+error is a bug and still ends the process, loudly; `supervise()` then starts a new worker, with
 the same backoff so a worker that cannot start does not spin.
 """
 
@@ -17,9 +17,11 @@ import signal
 import subprocess
 import sys
 import time
+from datetime import timedelta
 
 from django.conf import settings
 from django.db import InterfaceError, OperationalError, connections
+from django.utils import timezone
 from django.utils.crypto import get_random_string
 from django_tasks import TaskResultStatus
 from django_tasks_db.management.commands.db_worker import Worker
@@ -29,6 +31,8 @@ log = logging.getLogger("blogcms.worker")
 
 # What a database raises when it is down, restarting, refusing connections or locked.
 OUTAGES = (OperationalError, InterfaceError)
+# A task that failed because the database did runs again, up to this many runs in all.
+MAX_RUNS = 5
 
 
 class Backoff:
@@ -107,6 +111,27 @@ class ResilientWorker(Worker):
                 close_connections()
                 self.startup_delay = False
                 time.sleep(delay)
+
+    def run_task(self, db_task_result):
+        super().run_task(db_task_result)
+        if (
+            db_task_result.status == TaskResultStatus.FAILED
+            and db_task_result.exception_class_path in _OUTAGE_PATHS
+            and len(db_task_result.worker_ids) < MAX_RUNS
+        ):
+            # The database failed, not the task (a lock outlasted the busy timeout, the
+            # server restarted): run it again after a pause instead of losing it.
+            delay = self.backoff.next()
+            DBTaskResult.objects.filter(pk=db_task_result.pk).update(
+                status=TaskResultStatus.READY,
+                run_after=timezone.now() + timedelta(seconds=delay),
+                started_at=None,
+                finished_at=None,
+            )
+            log.warning("Task %s met a database outage; it runs again.", db_task_result.pk)
+
+
+_OUTAGE_PATHS = {f"{error.__module__}.{error.__qualname__}" for error in OUTAGES}
 
 
 def supervise(command, *, backoff=None, stop_timeout=30.0):

@@ -5,13 +5,18 @@ run_worker` sends pingbacks to a stub blog on 127.0.0.1 while the test locks the
 file, cuts PostgreSQL's connections, or kills the worker with SIGKILL.
 """
 
+import contextlib
 import os
 import signal
 import time
+from unittest import mock
 
 import pytest
+from django.db import OperationalError, ProgrammingError
+from django_tasks_db.models import DBTaskResult
 
-from blogcms.worker import Backoff
+from blogcms.worker import Backoff, ResilientWorker
+from comments.linkbacks.tasks import deliver_linkback
 from tests.linkback_peers import Reply
 from tests.standalone_site import StandaloneSite, wait_for
 
@@ -169,3 +174,61 @@ def test_backoff_doubles_up_to_its_cap_and_starts_over_after_a_quiet_spell():
     assert delays == [1, 2, 4, 8, 8, 8]
     now[0] += 9
     assert backoff.next() == 1
+
+
+def resilient_worker():
+    return ResilientWorker(
+        queue_names=["*"],
+        interval=0,
+        batch=True,
+        backend_name="default",
+        startup_delay=False,
+        max_tasks=None,
+        worker_id="the-worker",
+        excluded_queue_names=[],
+        backoff=Backoff(first=0, cap=0),
+    )
+
+
+@pytest.fixture
+def database_tasks(settings):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("failing", [["set_successful"], ["set_successful", "set_failed"]])
+def test_a_task_cut_short_by_an_outage_runs_again(database_tasks, failing):
+    """A task that met a database outage goes back in the queue once the database answers,
+    whether its failure could be recorded or not even that (it would stay RUNNING)."""
+    deliver_linkback.enqueue(404)  # no such ping: the task ends at once
+    originals = {method: getattr(DBTaskResult, method) for method in failing}
+    calls = []
+
+    def outage(method):
+        def during_the_outage(task_result, *args):
+            calls.append(method)
+            if len(calls) <= len(failing):  # the first run: each way of recording fails
+                raise OperationalError("server closed the connection unexpectedly")
+            return originals[method](task_result, *args)
+
+        return during_the_outage
+
+    with contextlib.ExitStack() as patches:
+        for method in failing:
+            patches.enter_context(mock.patch.object(DBTaskResult, method, outage(method)))
+        resilient_worker().run()
+    task = DBTaskResult.objects.get()
+    assert task.status == "SUCCESSFUL"
+    assert task.worker_ids == ["the-worker", "the-worker"]  # claimed, requeued, claimed again
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_programming_error_still_stops_the_worker(database_tasks):
+    """Only outages are waited out: a bug (here a ProgrammingError) ends the worker loudly,
+    for the supervisor to restart it and the log to show it."""
+    deliver_linkback.enqueue(404)
+    with (
+        mock.patch.object(DBTaskResult, "claim", side_effect=ProgrammingError("bug")),
+        pytest.raises(ProgrammingError),
+    ):
+        resilient_worker().run()
