@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export HOST PORT
 
-.PHONY: install run worker test lint check format bench bench-scale clean
+.PHONY: install run worker backup restore test lint check format bench bench-scale clean
 
 $(BIN)/.installed: pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -34,6 +34,15 @@ run: install
 ## One supervised background task worker (run more on other hosts against the same PostgreSQL).
 worker: install
 	$(MANAGE) run_worker --supervise --queue-name '*'
+
+## The database and uploaded media in one archive: var/backups/blogcms-<UTC time>.tar.gz.
+backup: install
+	$(MANAGE) backup
+
+## Put a backup back into an empty database: make restore FILE=var/backups/….tar.gz [FORCE=1]
+restore: install
+	@test -n "$(FILE)" || { echo "usage: make restore FILE=var/backups/<name>.tar.gz [FORCE=1]"; exit 2; }
+	$(MANAGE) restore "$(FILE)" $(if $(FORCE),--force)
 
 test: install
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

@@ -13,9 +13,11 @@ the same backoff so a worker that cannot start does not spin.
 
 import contextlib
 import logging
+import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from datetime import timedelta
 
@@ -155,7 +157,7 @@ def supervise(command, *, backoff=None, stop_timeout=30.0):
     try:
         while not stopping:
             worker_id = get_random_string(32)
-            argv = [*command, "--worker-id", worker_id]
+            argv = [*command, "--worker-id", worker_id, "--supervisor-pid", str(os.getpid())]
             if last_id:
                 argv += ["--reclaim", last_id]
             # Its own process group: a terminal's Ctrl-C reaches the supervisor only, which
@@ -187,6 +189,20 @@ def supervise(command, *, backoff=None, stop_timeout=30.0):
                 child.wait()
         for signum, handler in previous.items():
             signal.signal(signum, handler)
+
+
+def stop_with_parent(parent_pid, every=1.0):
+    """Stop this process gracefully (SIGTERM to itself) once `parent_pid` is no longer its
+    parent: a worker in its own process group would outlive a supervisor killed with
+    SIGKILL, and keep working with nobody to stop it."""
+
+    def watch():
+        while os.getppid() == parent_pid:
+            time.sleep(every)
+        log.warning("Supervisor pid %d is gone; stopping.", parent_pid)
+        os.kill(os.getpid(), signal.SIGTERM)
+
+    threading.Thread(target=watch, name="supervisor-watch", daemon=True).start()
 
 
 def _sleep_unless(stopped, seconds):

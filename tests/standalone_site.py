@@ -1,5 +1,6 @@
 """A blogcms installation of its own for tests that run real processes (`manage.py …`): a
-fresh SQLite file or a fresh PostgreSQL database, migrated, with its own var/ directory.
+fresh SQLite file or a fresh PostgreSQL database, migrated unless told not to, with its own
+var/ directory.
 """
 
 import os
@@ -28,7 +29,8 @@ def wait_for(condition, timeout, what):
 
 
 class StandaloneSite:
-    def __init__(self, var_dir, vendor="sqlite"):
+    def __init__(self, var_dir, vendor="sqlite", *, migrate=True):
+        self.migrate = migrate
         self.var_dir = Path(var_dir)
         self.vendor = vendor
         if vendor == "sqlite":
@@ -42,6 +44,8 @@ class StandaloneSite:
             "DJANGO_SETTINGS_MODULE": "blogcms.settings",
             "DATABASE_URL": self.url,
             "BLOGCMS_VAR_DIR": str(self.var_dir),
+            # One site's configuration, whichever database and var/ it has.
+            "SECRET_KEY": "a standalone test site's key, the same for every one of them",
             "BLOGCMS_SITE_URL": "http://blog.example.org",
             "BLOGCMS_FETCH_ALLOW_LOOPBACK": "1",
             "PYTHONUNBUFFERED": "1",
@@ -52,7 +56,8 @@ class StandaloneSite:
         if self.vendor == "postgresql":
             with self.admin() as admin:
                 admin.execute(f'CREATE DATABASE "{self.name}"')
-        self.manage("migrate", "--noinput", "--verbosity", "0")
+        if self.migrate:
+            self.manage("migrate", "--noinput", "--verbosity", "0")
         return self
 
     def __exit__(self, *exc):

@@ -153,8 +153,27 @@ def test_supervisor_restarts_a_killed_worker_and_its_task_is_not_lost(tmp_path, 
         assert second != first and supervisor.poll() is None
 
         assert site.stop(supervisor) == 0
-        with pytest.raises(ProcessLookupError):
-            os.kill(second, 0)  # the supervisor stopped its worker before exiting
+        assert not alive(second)  # the supervisor stopped its worker before exiting
+
+
+def test_a_worker_stops_when_its_supervisor_is_killed(tmp_path):
+    """The worker runs in its own process group (Ctrl-C reaches only the supervisor): if the
+    supervisor dies by SIGKILL, the worker notices and stops rather than live on unseen."""
+    with StandaloneSite(tmp_path) as site:
+        supervisor = site.start(*WORKER, "--supervise", name="supervisor")
+        worker = wait_for(lambda: worker_pids(supervisor.log.read_text()), 30, "a worker")[0]
+        supervisor.kill()
+        supervisor.wait(timeout=10)
+        wait_for(lambda: not alive(worker), 10, "the worker to stop")
+        assert "Supervisor pid" in supervisor.log.read_text()
+
+
+def alive(pid):
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
 
 
 def worker_pids(log):

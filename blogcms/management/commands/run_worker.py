@@ -11,7 +11,7 @@ from django.core.management.base import CommandError
 from django.utils.autoreload import DJANGO_AUTORELOAD_ENV, run_with_reloader
 from django_tasks_db.management.commands.db_worker import Command as DBWorkerCommand
 
-from blogcms.worker import ResilientWorker, worker_command
+from blogcms.worker import ResilientWorker, stop_with_parent, worker_command
 from blogcms.worker import supervise as run_supervised
 
 
@@ -30,6 +30,8 @@ class Command(DBWorkerCommand):
         )
         # Ids of workers that died: the tasks they left RUNNING go back in the queue.
         parser.add_argument("--reclaim", action="append", default=[], help=argparse.SUPPRESS)
+        # Set by the supervisor: the worker stops when that process is gone.
+        parser.add_argument("--supervisor-pid", type=int, help=argparse.SUPPRESS)
 
     def handle(
         self,
@@ -46,6 +48,7 @@ class Command(DBWorkerCommand):
         exclude_queues,
         supervise,
         reclaim,
+        supervisor_pid,
         **options,
     ):
         self.configure_logging(verbosity)
@@ -77,6 +80,8 @@ class Command(DBWorkerCommand):
             excluded_queue_names=excluded,
             reclaim=reclaim,
         )
+        if supervisor_pid:
+            stop_with_parent(supervisor_pid)
         if reload and not batch:
             if os.environ.get(DJANGO_AUTORELOAD_ENV) == "true":
                 worker.configure_signals()
