@@ -3,12 +3,12 @@ outlives the worker.
 
 django-tasks-db's worker exits on a database error: a PostgreSQL restart, or a SQLite lock
 held past the busy timeout (a long import, a backup), would stop every pingback and mail
-until someone noticed. `ResilientWorker` treats the
-errors a database raises when it is unreachable or busy (`OperationalError`,
-`InterfaceError`) as an outage: it closes its connections, waits (doubling up to a cap) and
-carries on, and puts a task the outage interrupted or failed back in the queue. Every other
-error is a bug and still ends the process, loudly; `supervise()` then starts a new worker, with
-the same backoff so a worker that cannot start does not spin.
+until someone noticed. `ResilientWorker` treats the errors a database raises when it is
+unreachable or busy (`OperationalError`, `InterfaceError`) as an outage: it closes its
+connections, waits (doubling up to a cap) and carries on, and puts a task the outage
+interrupted or failed back in the queue. Every other error is a bug and still ends the
+process, loudly; `supervise()` then starts a new worker, with the same backoff so a worker
+that cannot start does not spin.
 """
 
 import contextlib
@@ -35,13 +35,15 @@ log = logging.getLogger("blogcms.worker")
 OUTAGES = (OperationalError, InterfaceError)
 # A task that failed because the database did runs again, up to this many runs in all.
 MAX_RUNS = 5
+# The longest wait between two tries, in seconds.
+MAX_BACKOFF = 30.0
 
 
 class Backoff:
     """Delays of first, 2×first, 4×first… seconds up to `cap`; after `cap` seconds without
     trouble the next delay starts from `first` again."""
 
-    def __init__(self, first=1.0, cap=30.0, clock=time.monotonic):
+    def __init__(self, first=1.0, cap=MAX_BACKOFF, clock=time.monotonic):
         self.first, self.cap, self.clock = first, cap, clock
         self.delay = None
         self.last = None
@@ -92,7 +94,7 @@ class ResilientWorker(Worker):
         # Tasks these workers (earlier ones that died, and this one) left RUNNING go back in
         # the queue as soon as the database answers.
         self.reclaim = {self.worker_id, *reclaim}
-        self.backoff = backoff or Backoff(cap=getattr(settings, "BLOGCMS_WORKER_MAX_BACKOFF", 30.0))
+        self.backoff = backoff or Backoff()
 
     def run(self):
         while True:
@@ -137,12 +139,13 @@ _OUTAGE_PATHS = {f"{error.__module__}.{error.__qualname__}" for error in OUTAGES
 
 
 def supervise(command, *, backoff=None, stop_timeout=30.0):
-    """Run `command` (a worker's argv, to which `--worker-id` and `--reclaim` are added)
-    until SIGINT or SIGTERM, starting it again whenever it exits. Returns the exit status.
+    """Run `command` (a worker's argv, to which `--worker-id`, `--supervisor-pid` and
+    `--reclaim` are added) until SIGINT or SIGTERM, starting it again whenever it exits.
+    Returns the exit status.
 
     Each worker gets a fresh id; the next one is told the previous id, so the task a killed
     worker was running goes back in the queue instead of waiting for requeue_stale_tasks."""
-    backoff = backoff or Backoff(cap=getattr(settings, "BLOGCMS_WORKER_MAX_BACKOFF", 30.0))
+    backoff = backoff or Backoff()
     stopping = False
     child = None
 
