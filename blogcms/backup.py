@@ -70,7 +70,7 @@ def restore(source, *, force=False):
     if not force and (tables := connection.introspection.table_names()):
         raise CommandError(
             f"The database already has {len(tables)} tables; restore into an empty database, "
-            "or pass --force to replace everything in it."
+            "or pass --force (make restore … FORCE=1) to replace everything in it."
         )
     with tempfile.TemporaryDirectory() as work:
         manifest = _unpack(Path(source), Path(work))
