@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export HOST PORT
 
-.PHONY: install run worker test lint check format bench bench-scale clean
+.PHONY: install run worker backup restore test lint check format bench bench-scale clean
 
 $(BIN)/.installed: pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -23,16 +23,26 @@ run: install
 	$(MANAGE) createcachetable
 	$(MANAGE) load_demo
 	$(MANAGE) collectstatic --noinput --verbosity 0
-	$(MANAGE) ensure_admin --url http://$(HOST):$(PORT)/admin/
+	$(MANAGE) ensure_admin
 	@echo "Serving blogcms at http://$(HOST):$(PORT)/ (Ctrl-C stops the server and the worker)"
 	@$(MANAGE) requeue_stale_tasks
-	@$(MANAGE) db_worker --queue-name '*' & worker=$$!; \
-	  trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	@# The worker waits out database outages, and its supervisor restarts it if it dies.
+	@$(MANAGE) run_worker --supervise --queue-name '*' & worker=$$!; \
+	  trap 'kill $$worker 2>/dev/null; wait $$worker' EXIT INT TERM; \
 	  $(BIN)/gunicorn -c blogcms/gunicorn.conf.py
 
-## One background task worker (run more on other hosts against the same PostgreSQL).
+## One supervised background task worker (run more on other hosts against the same PostgreSQL).
 worker: install
-	$(MANAGE) db_worker --queue-name '*'
+	$(MANAGE) run_worker --supervise --queue-name '*'
+
+## The database and uploaded media in one archive: var/backups/blogcms-<UTC time>.tar.gz.
+backup: install
+	$(MANAGE) backup
+
+## Put a backup back into an empty database: make restore FILE=var/backups/….tar.gz [FORCE=1]
+restore: install
+	@test -n "$(FILE)" || { echo "usage: make restore FILE=var/backups/<name>.tar.gz [FORCE=1]"; exit 2; }
+	$(MANAGE) restore "$(FILE)" $(if $(FORCE),--force)
 
 test: install
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

@@ -224,8 +224,23 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 TAGGIT_CASE_INSENSITIVE = True
 
-# Public base URL used where there is no request (tasks, mail, outgoing pingbacks).
-BLOGCMS_SITE_URL = os.environ.get("BLOGCMS_SITE_URL", "http://127.0.0.1:8000")
+
+def local_site_url(host, port):
+    """Where `make run` is reached when it listens on HOST:PORT; a wildcard bind (0.0.0.0,
+    ::) is reached on 127.0.0.1."""
+    host = host or "127.0.0.1"
+    if host in {"0.0.0.0", "::", "[::]"}:  # noqa: S104 (read, not bound)
+        host = "127.0.0.1"
+    elif ":" in host and not host.startswith("["):
+        host = f"[{host}]"  # an IPv6 address in a URL
+    return f"http://{host}:{port or '8000'}"
+
+
+# Public base URL used where there is no request (tasks, mail, outgoing pingbacks); unset,
+# it is `make run`'s own address, so PORT=8123 make run mails links that work.
+BLOGCMS_SITE_URL = os.environ.get("BLOGCMS_SITE_URL") or local_site_url(
+    os.environ.get("HOST"), os.environ.get("PORT")
+)
 # The safe fetcher refuses loopback unless this is on (tests and local demos only).
 BLOGCMS_FETCH_ALLOW_LOOPBACK = env_bool("BLOGCMS_FETCH_ALLOW_LOOPBACK", False)
 # Behind a reverse proxy: the request header holding the visitor's address (e.g.

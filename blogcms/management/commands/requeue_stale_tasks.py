@@ -4,15 +4,16 @@ django-tasks-db marks a task RUNNING when a worker claims it and never takes it 
 that worker dies. A task RUNNING for longer than any task takes is requeued: a linkback
 checks its record first, so it is not sent twice; a notification mail may be (at least
 once beats never for a moderator's mail). `make run` calls this before
-starting its worker; a cron or a worker host's start script may call it too.
+starting its worker; a cron or a worker host's start script may call it too. (Under
+`run_worker --supervise`, a worker that dies has its task requeued at once.)
 """
 
 from datetime import timedelta
 
 from django.core.management.base import BaseCommand
 from django.utils import timezone
-from django_tasks import TaskResultStatus
-from django_tasks_db.models import DBTaskResult
+
+from blogcms.worker import requeue_running
 
 
 class Command(BaseCommand):
@@ -28,7 +29,5 @@ class Command(BaseCommand):
 
     def handle(self, *args, older_than, **options):
         cutoff = timezone.now() - timedelta(seconds=older_than)
-        count = DBTaskResult.objects.filter(
-            status=TaskResultStatus.RUNNING, started_at__lte=cutoff
-        ).update(status=TaskResultStatus.READY, started_at=None)
+        count = requeue_running(started_before=cutoff)
         self.stdout.write(f"Requeued {count} abandoned task(s).")
