@@ -45,7 +45,12 @@ def _secret_key():
 
 SECRET_KEY = _secret_key()
 DEBUG = env_bool("DEBUG", False)
+# Unset, the local names plus the address `make run` listens on (HOST=192.168.1.5 make run
+# is reached at that address, and its mails link there).
+_listen_host = os.environ.get("HOST", "").strip("[]")
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
+if "ALLOWED_HOSTS" not in os.environ and _listen_host not in {"", "0.0.0.0", "::"}:  # noqa: S104
+    ALLOWED_HOSTS.append(f"[{_listen_host}]" if ":" in _listen_host else _listen_host)
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
 INSTALLED_APPS = [

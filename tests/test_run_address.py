@@ -1,5 +1,7 @@
 """Without BLOGCMS_SITE_URL, the site's public address is where `make run` listens."""
 
+import os
+
 import pytest
 
 from blogcms.settings import local_site_url
@@ -47,3 +49,28 @@ def test_make_run_on_another_port_mails_links_to_that_port(tmp_path):
 def test_the_default_address_follows_host_and_port(host, port, url):
     """HOST and PORT make the address; a wildcard bind is reached on the loopback address."""
     assert local_site_url(host, port) == url
+
+
+@pytest.mark.parametrize(
+    ("host", "allowed"),
+    [("192.0.2.7", "192.0.2.7"), ("2001:db8::7", "[2001:db8::7]"), ("0.0.0.0", None)],  # noqa: S104
+)
+def test_the_listening_address_is_an_allowed_host(host, allowed):
+    """`HOST=192.0.2.7 make run` answers requests for 192.0.2.7 (the address its mails link
+    to) without ALLOWED_HOSTS being set; a wildcard bind adds nothing."""
+    import subprocess
+    import sys
+
+    code = (
+        "import os; os.environ['DJANGO_SETTINGS_MODULE'] = 'blogcms.settings';"
+        "from django.conf import settings; print(settings.ALLOWED_HOSTS)"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "ALLOWED_HOSTS"} | {"HOST": host}
+    hosts = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
+    ).stdout
+    assert "'127.0.0.1'" in hosts
+    if allowed:
+        assert f"'{allowed}'" in hosts
+    else:
+        assert "0.0.0.0" not in hosts  # noqa: S104
