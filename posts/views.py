@@ -17,6 +17,7 @@ from taggit.models import Tag
 
 from comments.display import post_page_context
 from comments.linkbacks.advertise import LinkbackEndpoints
+from media_library.content import prefetch_content_media
 
 from .models import Category, Post
 
@@ -47,7 +48,8 @@ def _render_listing(
         "listing_title": title,
         "listing_base_url": base_url,
         "page_obj": page_obj,
-        "posts": page_obj.object_list,
+        # The library images in the page's bodies, fetched once for all its posts.
+        "posts": prefetch_content_media(page_obj.object_list),
         "feed_url": feed_url,
         **(extra or {}),
     }
@@ -179,7 +181,8 @@ def author(request, username, page=1):
 def find_post(user, year, month, day, slug):
     """The post at a permalink, as `user` may see it, or None."""
     day = _date_or_404(year, int(month), int(day))
-    return Post.objects.visible_to(user).select_related("author").at_permalink(day, slug)
+    posts = Post.objects.visible_to(user).select_related("author", "featured_image")
+    return posts.at_permalink(day, slug)
 
 
 @require_safe
@@ -190,6 +193,7 @@ def post_detail(request, year, month, day, slug):
             return redirect(old, permanent=True)
         raise Http404("No such post.")
     prefetch_related_objects([post], "categories", "tags")
+    prefetch_content_media([post])
     context = {
         "post": post,
         "previous_post": Post.objects.published()
