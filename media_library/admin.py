@@ -8,6 +8,7 @@ from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import JsonResponse
 from django.urls import path
+from django.utils.decorators import method_decorator
 from django.utils.html import format_html
 from django.views.decorators.http import require_GET, require_POST
 
@@ -111,47 +112,39 @@ class MediaItemAdmin(admin.ModelAdmin):
             *super().get_urls(),
         ]
 
+    @method_decorator(require_GET)
     def picker_view(self, request):
         """The editor's image dialog lists the library, newest first: ?q= searches."""
-        return _picker_list(self, request)
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        items = MediaItem.objects.all()
+        if query := request.GET.get("q", "").strip()[:200]:
+            items = items.filter(
+                Q(title__icontains=query)
+                | Q(alt_text__icontains=query)
+                | Q(caption__icontains=query)
+            )
+        page = Paginator(items, 40).get_page(request.GET.get("page"))
+        return JsonResponse(
+            {
+                "results": [item.as_json() for item in page.object_list],
+                "next": page.next_page_number() if page.has_next() else None,
+            }
+        )
 
+    @method_decorator(require_POST)
     def picker_upload_view(self, request):
-        """The editor's image dialog uploads an image; the answer is the new item or why
-        it was refused (400)."""
-        return _picker_upload(self, request)
-
-
-@require_GET
-def _picker_list(model_admin, request):
-    if not model_admin.has_view_permission(request):
-        raise PermissionDenied
-    items = MediaItem.objects.select_related(None)
-    if query := request.GET.get("q", "").strip()[:200]:
-        items = items.filter(
-            Q(title__icontains=query) | Q(alt_text__icontains=query) | Q(caption__icontains=query)
-        )
-    page = Paginator(items, 40).get_page(request.GET.get("page"))
-    return JsonResponse(
-        {
-            "results": [item.as_json() for item in page.object_list],
-            "next": page.next_page_number() if page.has_next() else None,
-        }
-    )
-
-
-@require_POST
-def _picker_upload(model_admin, request):
-    if not model_admin.has_add_permission(request):
-        raise PermissionDenied
-    upload = request.FILES.get("file")
-    if upload is None:
-        return JsonResponse({"error": "Choose an image to upload."}, status=400)
-    try:
-        item = MediaItem.create_from_upload(
-            upload,
-            uploaded_by=request.user,
-            alt_text=request.POST.get("alt", "")[:300],
-        )
-    except ValidationError as exc:
-        return JsonResponse({"error": " ".join(exc.messages)}, status=400)
-    return JsonResponse(item.as_json(), status=201)
+        """The editor's image dialog uploads an image; the answer is the new item (201) or
+        why it was refused (400)."""
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        upload = request.FILES.get("file")
+        if upload is None:
+            return JsonResponse({"error": "Choose an image to upload."}, status=400)
+        try:
+            item = MediaItem.create_from_upload(
+                upload, uploaded_by=request.user, alt_text=request.POST.get("alt", "")[:300]
+            )
+        except ValidationError as exc:
+            return JsonResponse({"error": " ".join(exc.messages)}, status=400)
+        return JsonResponse(item.as_json(), status=201)

@@ -8,6 +8,7 @@ from django.core.files.storage import default_storage
 from django.db import models, transaction
 from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 
 from . import processing
 
@@ -81,7 +82,7 @@ class MediaItem(models.Model):
         self.file_size = len(clean.original.content)
         self.sizes = stored.sizes
         if not self.title:
-            self.title = clean.stem.replace("-", " ").strip().capitalize()
+            self.title = clean.stem.replace("-", " ").replace("_", " ").strip().capitalize()
         try:
             with transaction.atomic():
                 self.save()
@@ -142,7 +143,7 @@ class MediaItem(models.Model):
             chosen.height,
             self.alt_text,
             format_html(' class="{}"', css_class) if css_class else "",
-            format_html(' loading="lazy"') if lazy else "",
+            mark_safe(' loading="lazy"') if lazy else "",
         )
 
     def as_json(self):

@@ -159,9 +159,16 @@ def clean_upload(upload):
 
 
 def _clean(data, stem):
-    with Image.open(io.BytesIO(data)) as probe:  # reads the header only
-        kind, (width, height) = probe.format, probe.size
-        frames = getattr(probe, "n_frames", 1) if kind == "GIF" else 1
+    try:
+        with Image.open(io.BytesIO(data)) as probe:  # reads the header only
+            kind, (width, height) = probe.format, probe.size
+            frames = getattr(probe, "n_frames", 1) if kind == "GIF" else 1
+    except Image.DecompressionBombError:  # Pillow's own limit, far above ours
+        _refuse(
+            "The image is too large to process: more than %(max)s pixels in all.",
+            "image_dimensions",
+            max=f"{max_pixels():,}",
+        )
     if kind not in FORMATS:
         _refuse(
             "Only JPEG, PNG, GIF or WebP images are accepted, not %(kind)s.",
@@ -185,7 +192,8 @@ def _clean(data, stem):
         image.load()
         if kind == "GIF" and frames > 1:
             original = _encode_animation(image)
-            first = _upright(image.copy())
+            image.seek(0)
+            first = _scaled(_upright(image.copy()))
         else:
             first = _scaled(_upright(image))
             original = _encode(first, kind)
