@@ -143,7 +143,10 @@ class MediaItemAdmin(admin.ModelAdmin):
             return JsonResponse({"error": "Choose an image to upload."}, status=400)
         try:
             item = MediaItem.create_from_upload(
-                upload, uploaded_by=request.user, alt_text=request.POST.get("alt", "")[:300]
+                upload,
+                uploaded_by=request.user,
+                alt_text=request.POST.get("alt", "")[:300],
+                caption=request.POST.get("caption", "")[:2000],
             )
         except ValidationError as exc:
             return JsonResponse({"error": " ".join(exc.messages)}, status=400)

@@ -4,10 +4,12 @@ images may keep through the editor's allowlist (nh3, django-prose-editor's sanit
 A body image is stored the way WordPress stores one:
     <img class="wp-image-12 size-large" src="/media/library/2026/11/cat-1024x768.jpg"
          alt="A cat" width="1024" height="768">
-and srcset, sizes and loading are added when the page is shown (media_library.content, as
-WordPress's wp_filter_content_tags()), so they follow the library item. The allowlist gains
-exactly that: <img> with src, alt, width, height, and class holding only wp-image-N,
-size-NAME and WordPress's align classes (which imported bodies carry).
+(inside <figure>…<figcaption> when it has a caption, as Gutenberg's image block) and srcset,
+sizes and loading are added when the page is shown (media_library.content, as WordPress's
+wp_filter_content_tags()), so they follow the library item. The allowlist gains exactly
+that: <figure> and <figcaption> with no attributes, <img> with src, alt, width, height,
+and class holding only wp-image-N, size-NAME and WordPress's align classes (which
+imported bodies carry).
 
 Settings import this module (DJANGO_PROSE_EDITOR_EXTENSIONS takes the processor itself):
 it must not import models.
@@ -34,6 +36,8 @@ def keep_library_classes(element, attribute, value):
 def allow_library_images(config, nh3_config):
     """The allowlist processor for the LibraryImage editor extension."""
     add_tags_and_attributes(
-        nh3_config, ["img"], {"img": ["src", "alt", "width", "height", "class"]}
+        nh3_config,
+        ["img", "figure", "figcaption"],
+        {"img": ["src", "alt", "width", "height", "class"]},
     )
     nh3_config["attribute_filter"] = keep_library_classes

@@ -169,6 +169,10 @@ def _clean(data, stem):
             "image_dimensions",
             max=f"{max_pixels():,}",
         )
+    if kind == "MPO":
+        # Many cameras' JPEGs carry extra pictures (MPF: previews, depth maps); Pillow calls
+        # them MPO. The first picture is the photo: stored as a plain JPEG.
+        kind = "JPEG"
     if kind not in FORMATS:
         _refuse(
             "Only JPEG, PNG, GIF or WebP images are accepted, not %(kind)s.",
@@ -209,9 +213,7 @@ def _upright(image):
     profile (what Pillow keeps in .info is written back out by some encoders)."""
     icc = image.info.get("icc_profile")
     transparency = image.info.get("transparency")
-    upright = ImageOps.exif_transpose(image) or image.copy()
-    if upright is image:
-        upright = image.copy()
+    upright = ImageOps.exif_transpose(image)  # a copy, turned if EXIF says so
     upright.info = {}
     if icc:
         upright.info["icc_profile"] = icc

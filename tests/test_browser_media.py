@@ -30,8 +30,9 @@ def media_on_disk(settings, tmp_path):
 def test_staff_insert_library_images_from_the_editor(
     live_server, transactional_db, media_on_disk, monkeypatch, tmp_path
 ):
-    """Staff click the image button, pick a library image, upload another in the same
-    dialog, save; the public post shows both with srcset, sizes, width and height."""
+    """Staff click the image button, pick a library image, upload another with a caption in
+    the same dialog, save; the public post shows both with srcset, sizes, width and height,
+    the second in a figure with its caption."""
     from playwright.sync_api import sync_playwright
 
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "1")  # Playwright's loop, our thread
@@ -87,6 +88,7 @@ def test_staff_insert_library_images_from_the_editor(
         dialog = page.locator("dialog.media-library-dialog")
         dialog.locator("input[type=file]").set_input_files(str(upload_path))
         dialog.locator("input[name=alt]").fill("Stalls in the square")
+        dialog.locator("input[name=caption]").fill("Saturday market")
         dialog.get_by_role("button", name="Upload").click()
         dialog.locator(".media-library-item[aria-selected=true]").wait_for()
         dialog.locator("select[name=size]").select_option("medium")
@@ -102,6 +104,7 @@ def test_staff_insert_library_images_from_the_editor(
         assert images.count() == 2
         first = images.nth(0)
         first.evaluate("img => img.decode()")  # the chosen file really loads
+        assert page.locator(".entry-content figure figcaption").inner_text() == "Saturday market"
         shown = first.evaluate(
             "img => ({src: img.getAttribute('src'), srcset: img.srcset, sizes: img.sizes,"
             " width: img.getAttribute('width'), height: img.getAttribute('height'),"
@@ -111,6 +114,7 @@ def test_staff_insert_library_images_from_the_editor(
     assert problems == []
     market = MediaItem.objects.exclude(pk=harbour.pk).get()
     assert market.alt_text == "Stalls in the square" and market.mime_type == "image/png"
+    assert market.caption == "Saturday market"
     # Stored as WordPress stores it; srcset is added on display, not kept in the body.
     first_tag, second_tag = re.findall(r"<img [^>]*>", post.body)
     for attribute in (
@@ -121,6 +125,10 @@ def test_staff_insert_library_images_from_the_editor(
     ):
         assert attribute in first_tag, post.body
     assert "srcset" not in post.body
+    assert (
+        "<figure><img " in post.body
+        and "<figcaption>Saturday market</figcaption></figure>" in post.body
+    )
     assert f'class="wp-image-{market.pk} size-medium"' in second_tag
     assert 'width="300" height="225"' in second_tag
     assert shown["src"] == harbour.rendition("large").url and shown["natural"] > 0

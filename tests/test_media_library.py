@@ -167,6 +167,21 @@ def test_a_png_named_jpg_is_stored_as_the_png_it_is():
     assert stored_image(item.file.name)[1].format == "PNG"
 
 
+def test_camera_jpeg_with_extra_pictures_is_stored_as_a_plain_jpeg():
+    """A camera JPEG carrying extra pictures (MPO: previews, depth maps) is accepted and
+    stored as a plain JPEG of its first picture."""
+    buffer = io.BytesIO()
+    Image.new("RGB", (400, 300), "red").save(
+        buffer, "MPO", save_all=True, append_images=[Image.new("RGB", (400, 300), "blue")]
+    )
+    assert Image.open(io.BytesIO(buffer.getvalue())).format == "MPO"
+    item = MediaItem.create_from_upload(SimpleUploadedFile("DSCF0001.JPG", buffer.getvalue()))
+    data, image = stored_image(item.file.name)
+    assert item.mime_type == "image/jpeg" and image.format == "JPEG"
+    assert image.convert("RGB").getpixel((10, 10))[0] > 200
+    assert data.count(b"\xff\xd8") == 1  # one picture: the second is not carried along
+
+
 def test_gif_javascript_polyglot_is_stored_clean():
     """A GIF whose header reads as JavaScript (GIF89a/*), with script in a comment block and
     after its trailer, is stored as a clean GIF: no trace of the script is left."""

@@ -101,19 +101,23 @@ def test_listing_fetches_body_images_in_fixed_queries(client, django_assert_max_
 
 def test_editor_allowlist_keeps_library_markup_and_nothing_more():
     """The body's allowlist keeps an image's src, alt, width, height and the library's
-    classes (wp-image-N, size-X, alignment), and drops other classes and attributes."""
+    classes (wp-image-N, size-X, alignment), figure and figcaption bare, and drops other
+    classes and attributes."""
     post = PostFactory(
-        body='<p><img class="wp-image-12 size-large alignleft evil-class" src="/media/a.jpg" '
-        'alt="A" width="10" height="5" onerror="alert(1)" style="position:fixed" '
-        'data-x="1" srcset="/x 1w"></p><p class="wp-image-3">text</p>'
+        body='<figure class="wp-block-image" style="width:9px"><img class="wp-image-12 '
+        'size-large alignleft evil-class" src="/media/a.jpg" alt="A" width="10" height="5" '
+        'onerror="alert(1)" style="position:fixed" data-x="1" srcset="/x 1w">'
+        '<figcaption class="c" onclick="x()">A <em>cap</em></figcaption></figure>'
+        '<p class="wp-image-3">text</p>'
     )
     body = Post.objects.get(pk=post.pk).body
-    assert (
-        '<img class="wp-image-12 size-large alignleft" src="/media/a.jpg" alt="A" '
-        'width="10" height="5">' in body
+    assert body.startswith(
+        '<figure><img class="wp-image-12 size-large alignleft" src="/media/a.jpg" alt="A" '
+        'width="10" height="5"><figcaption>A <em>cap</em></figcaption></figure>'
     )
     assert "evil" not in body and "onerror" not in body and "style" not in body
     assert "srcset" not in body and "data-x" not in body and "<p>text</p>" in body
+    assert "wp-block-image" not in body and "onclick" not in body
 
 
 def test_picker_lists_and_searches_the_library_for_staff(client):
@@ -146,11 +150,13 @@ def test_picker_upload_creates_an_item(client):
     author = member_of("Author")
     client.force_login(author)
     response = client.post(
-        UPLOAD_URL, {"file": image_upload("Sunset.png", fmt="PNG"), "alt": "Red sky"}
+        UPLOAD_URL,
+        {"file": image_upload("Sunset.png", fmt="PNG"), "alt": "Red sky", "caption": "Evening"},
     )
     assert response.status_code == 201
     item = MediaItem.objects.get()
     assert response.json()["id"] == item.pk and item.alt_text == "Red sky"
+    assert item.caption == "Evening" and response.json()["caption"] == "Evening"
     assert item.uploaded_by == author and item.file.name.endswith("/sunset.png")
 
 

@@ -1,9 +1,10 @@
 // The editor's image button: pick an image from the media library, or upload one, and
 // insert it the way WordPress stores it: <img class="wp-image-ID size-NAME" src width
-// height alt>. srcset and sizes are added when the page is shown (media_library/content.py).
+// height alt>, inside <figure>…<figcaption> when it has a caption (Gutenberg's image
+// block). srcset and sizes are added when the page is shown (media_library/content.py).
 // Loaded by django-prose-editor's configurable preset (DJANGO_PROSE_EDITOR_EXTENSIONS);
 // no inline script, so it runs under the admin's Content-Security-Policy.
-import { crel, gettext, Image } from "django-prose-editor/editor"
+import { crel, gettext, Image, Node } from "django-prose-editor/editor"
 
 const SIZES = [
   ["thumbnail", gettext("Thumbnail")],
@@ -70,6 +71,7 @@ function openLibrary(editor, options, nodeName) {
   const upload = crel("button", { type: "button", textContent: gettext("Upload") })
   const message = crel("p", { className: "media-library-message", role: "status" })
   const alt = crel("input", { type: "text", name: "alt", size: 50 })
+  const caption = crel("input", { type: "text", name: "caption", size: 50 })
   const size = crel(
     "select",
     { name: "size" },
@@ -98,12 +100,17 @@ function openLibrary(editor, options, nodeName) {
       alt,
     ]),
     crel("div", { className: "prose-editor-dialog-field" }, [
+      crel("label", { textContent: gettext("Caption"), htmlFor: "media-library-caption" }),
+      caption,
+    ]),
+    crel("div", { className: "prose-editor-dialog-field" }, [
       crel("label", { textContent: gettext("Size"), htmlFor: "media-library-size" }),
       size,
     ]),
     crel("div", { className: "prose-editor-dialog-buttons" }, [insert, cancel]),
   ])
   alt.id = "media-library-alt"
+  caption.id = "media-library-caption"
   size.id = "media-library-size"
   const dialog = crel("dialog", { className: "prose-editor-dialog media-library-dialog" }, [form])
   editor.view.dom.parentElement.append(dialog)
@@ -115,6 +122,7 @@ function openLibrary(editor, options, nodeName) {
     }
     button.setAttribute("aria-selected", "true")
     alt.value = item.alt || ""
+    caption.value = item.caption || ""
     for (const option of size.options) {
       option.disabled = !(option.value in item.sizes)
     }
@@ -188,6 +196,7 @@ function openLibrary(editor, options, nodeName) {
     const body = new FormData()
     body.append("file", file.files[0])
     body.append("alt", alt.value)
+    body.append("caption", caption.value)
     upload.disabled = true
     message.textContent = gettext("Uploading…")
     try {
@@ -219,21 +228,25 @@ function openLibrary(editor, options, nodeName) {
     if (!chosen) return
     const rendition = chosen.sizes[size.value] || chosen.sizes.full
     dialog.close()
-    editor
-      .chain()
-      .focus()
-      .insertContent({
-        type: nodeName,
-        attrs: {
-          src: rendition.url,
-          alt: alt.value.trim() || null,
-          width: rendition.width,
-          height: rendition.height,
-          mediaId: String(chosen.id),
-          size: rendition === chosen.sizes.full ? "full" : size.value,
-        },
-      })
-      .run()
+    const image = {
+      type: nodeName,
+      attrs: {
+        src: rendition.url,
+        alt: alt.value.trim() || null,
+        width: rendition.width,
+        height: rendition.height,
+        mediaId: String(chosen.id),
+        size: rendition === chosen.sizes.full ? "full" : size.value,
+      },
+    }
+    const text = caption.value.trim()
+    const content = text
+      ? {
+          type: "libraryFigure",
+          content: [image, { type: "libraryCaption", content: [{ type: "text", text }] }],
+        }
+      : image
+    editor.chain().focus().insertContent(content).run()
   })
 
   dialog.showModal()
@@ -268,6 +281,10 @@ export const LibraryImage = Image.extend({
     }
   },
 
+  addExtensions() {
+    return [LibraryFigure, LibraryCaption]
+  },
+
   addMenuItems({ buttons, menu }) {
     const options = this.options
     const nodeName = this.name
@@ -282,5 +299,32 @@ export const LibraryImage = Image.extend({
         return editor.isActive(nodeName)
       },
     })
+  },
+})
+
+// A captioned image: <figure><img …><figcaption>…</figcaption></figure>, no classes.
+const LibraryFigure = Node.create({
+  name: "libraryFigure",
+  group: "block",
+  content: "image libraryCaption?",
+  draggable: true,
+  isolating: true,
+  parseHTML() {
+    return [{ tag: "figure" }]
+  },
+  renderHTML() {
+    return ["figure", 0]
+  },
+})
+
+const LibraryCaption = Node.create({
+  name: "libraryCaption",
+  content: "inline*",
+  isolating: true,
+  parseHTML() {
+    return [{ tag: "figcaption" }]
+  },
+  renderHTML() {
+    return ["figcaption", 0]
   },
 })
