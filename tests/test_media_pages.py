@@ -2,8 +2,11 @@
 display, WordPress's way), through the editor's allowlist, the editor's picker endpoints,
 and the files themselves as the site serves them."""
 
+import datetime
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 
 from media_library.models import MediaItem
 from posts.models import Post
@@ -236,3 +239,49 @@ def test_html_in_a_jpg_name_is_served_as_an_inert_image(client, media_on_disk):
     assert response["Content-Type"] == "image/jpeg"
     assert response["X-Content-Type-Options"] == "nosniff"
     assert "sandbox" in response["Content-Security-Policy"]
+
+
+def test_only_the_first_featured_image_of_a_listing_is_loaded_at_once(client):
+    """On the home page the top post's featured image loads at once; the rest are lazy."""
+    for days in (1, 2, 3):
+        PostFactory(
+            featured_image=MediaItemFactory(),
+            published_at=timezone.now() - datetime.timedelta(days=days),
+        )
+    page = client.get("/").text
+    marker = '<figure class="featured-image">'
+    tags = [
+        page[i + len(marker) : page.index(">", i + len(marker)) + 1]
+        for i in _find_all(page, marker)
+    ]
+    assert len(tags) == 3
+    assert "loading" not in tags[0]
+    assert all('loading="lazy"' in tag and "srcset=" in tag for tag in tags[1:])
+
+
+def test_featured_image_lookup_popup_offers_upload(client):
+    """The post form's featured-image lookup opens the library, which offers "Add image";
+    an image added there is handed back to the post form."""
+    client.force_login(StaffFactory())
+    popup = client.get("/admin/media_library/mediaitem/?_to_field=id&_popup=1").text
+    add_link = popup[popup.index('<a href="/admin/media_library/mediaitem/add/') :]
+    add_link = add_link[: add_link.index(">")]
+    assert "_popup=1" in add_link and 'class="addlink"' in add_link
+    response = client.post(
+        "/admin/media_library/mediaitem/add/?_to_field=id&_popup=1",
+        {"upload": image_upload(), "alt_text": "", "caption": "", "_popup": "1", "_to_field": "id"},
+    )
+    item = MediaItem.objects.get()
+    assert response.status_code == 200
+    assert (
+        "popup_response" in response.text
+        and f"&quot;value&quot;: &quot;{item.pk}&quot;" in response.text
+    )
+
+
+def test_library_change_page_shows_the_image(client):
+    """An item's page in the admin shows the image and its details."""
+    item = MediaItemFactory(upload=image_upload(size=(800, 600)))
+    client.force_login(StaffFactory())
+    page = client.get(f"/admin/media_library/mediaitem/{item.pk}/change/").text
+    assert f'src="{item.rendition("medium").url}"' in page and "800 × 600" in page
