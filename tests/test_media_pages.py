@@ -285,3 +285,16 @@ def test_library_change_page_shows_the_image(client):
     client.force_login(StaffFactory())
     page = client.get(f"/admin/media_library/mediaitem/{item.pk}/change/").text
     assert f'src="{item.rendition("medium").url}"' in page and "800 × 600" in page
+
+
+def test_changing_an_image_refreshes_cached_pages(django_capture_on_commit_callbacks):
+    """Pages show an item's alt text and files: editing or deleting it starts a new
+    cache generation, as saving a post does."""
+    from blogcms.cache import content_generation
+
+    item = MediaItemFactory()
+    before = content_generation()
+    with django_capture_on_commit_callbacks(execute=True):
+        item.alt_text = "Described anew"
+        item.save()
+    assert content_generation() != before
