@@ -235,10 +235,8 @@ def _scaled(image):
 
 def _resized(image, size, dimensions):
     info = dict(image.info)
-    info.pop("transparency", None)  # palette indexes mean nothing after resampling
-    if image.mode in ("P", "PA", "LA", "I;16", "I", "F") or (
-        image.mode == "L" and "transparency" in image.info
-    ):
+    info.pop("transparency", None)  # applied below: an alpha channel resamples smoothly
+    if image.mode in ("P", "PA", "LA", "I;16", "I", "F") or "transparency" in image.info:
         image = image.convert("RGBA")
     if size is not None and size.crop:
         resized = ImageOps.fit(image, dimensions, Image.Resampling.LANCZOS)

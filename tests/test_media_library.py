@@ -227,6 +227,28 @@ def test_wordpress_sizes_are_made_and_never_upscaled():
     assert small.rendition("large").url == small.file.url  # falls back to the original
 
 
+@pytest.mark.parametrize(
+    ("fmt", "mode", "extra"),
+    [("PNG", "RGBA", {}), ("GIF", "P", {"transparency": 0}), ("WEBP", "RGBA", {})],
+)
+def test_transparency_survives_in_the_original_and_its_sizes(fmt, mode, extra):
+    """A transparent corner stays transparent in the stored original and every size."""
+    if mode == "P":
+        image = Image.new("P", (400, 400), 1)
+        image.putpalette([0, 0, 0, 255, 0, 0] + [0] * 762)
+        image.paste(0, (0, 0, 200, 200))
+    else:
+        image = Image.new("RGBA", (400, 400), (255, 0, 0, 255))
+        image.paste((0, 0, 0, 0), (0, 0, 200, 200))
+    buffer = io.BytesIO()
+    image.save(buffer, fmt, **extra)
+    item = MediaItem.create_from_upload(SimpleUploadedFile(f"t.{fmt.lower()}", buffer.getvalue()))
+    for name in item.file_names():
+        stored = stored_image(name)[1].convert("RGBA")
+        assert stored.getpixel((2, 2))[3] == 0, name
+        assert stored.getpixel((stored.width - 3, stored.height - 3))[3] == 255, name
+
+
 def test_big_originals_are_scaled_to_wordpress_threshold():
     """An original wider than 2560 px is stored at 2560 (WordPress's big_image_size_threshold)."""
     item = MediaItemFactory(upload=image_upload(size=(3000, 1500)))
