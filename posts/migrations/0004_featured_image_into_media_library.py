@@ -90,11 +90,4 @@ class Migration(migrations.Migration):
             ),
         ),
         migrations.RunPython(to_library, from_library),
-        migrations.RemoveField(model_name="post", name="featured_image"),
-        migrations.RemoveField(model_name="post", name="featured_image_alt"),
-        migrations.RemoveField(model_name="post", name="featured_image_height"),
-        migrations.RemoveField(model_name="post", name="featured_image_width"),
-        migrations.RenameField(
-            model_name="post", old_name="featured_media", new_name="featured_image"
-        ),
     ]
