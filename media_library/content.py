@@ -55,10 +55,12 @@ def _same_file(url, rendition):
     return urlsplit(url).path == urlsplit(rendition.url).path
 
 
-def filter_content_images(content, media=None, *, lazy_first=True):
+def filter_content_images(content, media=None, *, lazy_first=True, absolute=None):
     """`content` with each <img> given what WordPress adds on display. `media` maps ids to
     library items (prefetch_content_media); without it they are fetched here. With
-    `lazy_first` false, the first image is not lazy-loaded: it is the top of the page."""
+    `lazy_first` false, the first image is not lazy-loaded: it is the top of the page.
+    For a feed, `absolute` makes the site's image URLs absolute (readers fetch them from
+    elsewhere) and loading hints are left out."""
     if not content or "<img" not in content.lower():
         return content
     if media is None:
@@ -68,32 +70,44 @@ def filter_content_images(content, media=None, *, lazy_first=True):
 
     def add_attributes(match):
         nonlocal seen
-        tag = match.group(0)
-        attributes = _attributes(tag)
-        extra = {}
+        seen += 1
+        attributes = _attributes(match.group(0))
         id_match = LIBRARY_ID.search(attributes.get("class", ""))
         item = media.get(int(id_match.group(1))) if id_match else None
-        rendition = None
-        if item is not None:
-            src = attributes.get("src", "")
-            rendition = next((r for r in item.renditions() if _same_file(src, r)), None)
-        if rendition is not None:
+        src = attributes.get("src", "")
+        rendition = item and next((r for r in item.renditions() if _same_file(src, r)), None)
+        if rendition:
             if "width" not in attributes and "height" not in attributes:
-                extra["width"], extra["height"] = rendition.width, rendition.height
+                attributes["width"], attributes["height"] = rendition.width, rendition.height
             if "srcset" not in attributes and (srcset := item.srcset(rendition.name)):
-                extra["srcset"] = srcset
-                shown = attributes.get("width", "")
+                attributes["srcset"] = srcset
+                shown = str(attributes.get("width", ""))
                 width = int(shown) if shown.isascii() and shown.isdigit() else rendition.width
-                extra["sizes"] = item.sizes_attribute(width)
-        seen += 1
-        if "loading" not in attributes and (lazy_first or seen > 1):
-            extra["loading"] = "lazy"
-        if "decoding" not in attributes:
-            extra["decoding"] = "async"
-        if not extra:
-            return tag
-        added = "".join(f' {name}="{escape(value)}"' for name, value in extra.items())
-        closing = "/>" if tag.endswith("/>") else ">"
-        return tag[: -len(closing)].rstrip() + added + closing
+                attributes["sizes"] = item.sizes_attribute(width)
+        if absolute:
+            attributes["src"] = _absolute(src, absolute)
+            if "srcset" in attributes:
+                candidates = (c.strip().partition(" ") for c in attributes["srcset"].split(","))
+                attributes["srcset"] = ", ".join(
+                    f"{_absolute(url, absolute)} {descriptor}".strip()
+                    for url, _, descriptor in candidates
+                )
+        else:
+            if "loading" not in attributes and (lazy_first or seen > 1):
+                attributes["loading"] = "lazy"
+            attributes.setdefault("decoding", "async")
+        # Rebuilt from its parsed attributes, every value escaped again.
+        return (
+            "<img"
+            + "".join(f' {name}="{escape(value)}"' for name, value in attributes.items())
+            + ">"
+        )
 
     return IMG_TAG.sub(add_attributes, content)
+
+
+def _absolute(url, absolute):
+    """A site-relative URL (/media/…) made absolute."""
+    if url.startswith("/") and not url.startswith("//"):
+        return absolute(url)
+    return url

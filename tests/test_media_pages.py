@@ -298,3 +298,23 @@ def test_changing_an_image_refreshes_cached_pages(django_capture_on_commit_callb
         item.alt_text = "Described anew"
         item.save()
     assert content_generation() != before
+
+
+def test_feeds_carry_body_images_with_absolute_urls(client, django_assert_max_num_queries):
+    """A feed's full text shows library images as the page does (srcset, sizes), with
+    absolute URLs a feed reader can fetch, and no loading hints."""
+    from defusedxml import ElementTree
+
+    items = [MediaItemFactory() for _ in range(3)]
+    for item in items:
+        PostFactory(body=body_image(item))
+    client.get("/feed/")  # site settings, cached from then on
+    with django_assert_max_num_queries(6):  # one query for every post's images
+        response = client.get("/feed/")
+    namespace = {"content": "http://purl.org/rss/1.0/modules/content/"}
+    encoded = ElementTree.fromstring(response.content).findall(".//content:encoded", namespace)
+    html = "".join(element.text for element in encoded)
+    for item in items:
+        assert f'src="http://testserver{item.rendition("large").url}"' in html
+        assert f"http://testserver{item.file.url} 1600w" in html
+    assert 'sizes="(max-width: 1024px) 100vw, 1024px"' in html and "loading=" not in html
