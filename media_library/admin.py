@@ -97,6 +97,22 @@ class MediaItemAdmin(admin.ModelAdmin):
     def dimensions(self, obj):
         return f"{obj.width} × {obj.height}"
 
+    def has_change_permission(self, request, obj=None):
+        """Authors edit and delete their own uploads; Editors everyone's (WordPress:
+        edit_others_posts, which also governs attachments)."""
+        if obj is not None and not self._may_edit(request.user, obj):
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and not self._may_edit(request.user, obj):
+            return False
+        return super().has_delete_permission(request, obj)
+
+    @staticmethod
+    def _may_edit(user, item):
+        return item.uploaded_by_id == user.pk or user.has_perm("posts.edit_others_posts")
+
     def get_urls(self):
         return [
             path(

@@ -367,3 +367,26 @@ def test_admin_edits_alt_text_and_caption_without_a_new_upload(client):
     assert response.status_code == 302
     item.refresh_from_db()
     assert item.alt_text == "Now described" and default_storage.exists(item.file.name)
+
+
+def test_authors_edit_only_their_own_images(client):
+    """An Author changes their own image's alt text but not another's; an Editor both."""
+    from .test_admin import member_of
+
+    author, editor = member_of("Author"), member_of("Editor")
+    theirs, others = MediaItemFactory(uploaded_by=author), MediaItemFactory()
+    data = {"title": "T", "alt_text": "Changed", "caption": ""}
+    client.force_login(author)
+    assert (
+        client.post(f"/admin/media_library/mediaitem/{theirs.pk}/change/", data).status_code == 302
+    )
+    client.post(f"/admin/media_library/mediaitem/{others.pk}/change/", data)
+    client.post(f"/admin/media_library/mediaitem/{others.pk}/delete/", {"post": "yes"})
+    others.refresh_from_db()
+    assert others.alt_text == "A teal rectangle"
+    client.force_login(editor)
+    assert (
+        client.post(f"/admin/media_library/mediaitem/{others.pk}/change/", data).status_code == 302
+    )
+    others.refresh_from_db()
+    assert others.alt_text == "Changed"
