@@ -18,5 +18,6 @@ class BlogcmsConfig(AppConfig):
             apps.get_model("comments", "Comment"),
             apps.get_model("taggit", "Tag"),
             apps.get_model("blogcms", "SiteSettings"),
+            apps.get_model("media_library", "MediaItem"),  # alt text, caption, files
             relations=[post.categories.through, post.tags.through],
         )

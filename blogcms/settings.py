@@ -12,6 +12,9 @@ from pathlib import Path
 import dj_database_url
 from csp.constants import NONCE
 from django.urls import reverse_lazy
+from js_asset import static_lazy
+
+from media_library.editor import allow_library_images
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("BLOGCMS_VAR_DIR", BASE_DIR / "var"))
@@ -55,6 +58,7 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
 INSTALLED_APPS = [
     "blogcms",
+    "media_library",
     "posts",
     "comments",
     "comments.linkbacks",
@@ -207,8 +211,28 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = VAR_DIR / "media"
 BLOGCMS_SERVE_MEDIA = env_bool("BLOGCMS_SERVE_MEDIA", True)
+# Uploaded images (media_library) go through the storage API: files under MEDIA_ROOT by
+# default, or an S3-compatible bucket when BLOGCMS_S3_BUCKET is set (pip install
+# ".[s3]"; docs/media.md). Image limits: BLOGCMS_IMAGE_MAX_BYTES, BLOGCMS_IMAGE_MAX_PIXELS.
+if os.environ.get("BLOGCMS_S3_BUCKET"):
+    MEDIA_STORAGE = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": os.environ["BLOGCMS_S3_BUCKET"],
+            "endpoint_url": os.environ.get("BLOGCMS_S3_ENDPOINT_URL") or None,
+            "region_name": os.environ.get("BLOGCMS_S3_REGION") or None,
+            "custom_domain": os.environ.get("BLOGCMS_S3_CUSTOM_DOMAIN") or None,
+            "location": os.environ.get("BLOGCMS_S3_LOCATION", ""),
+            "default_acl": None,
+            "querystring_auth": env_bool("BLOGCMS_S3_QUERYSTRING_AUTH", False),
+            "file_overwrite": False,
+            "object_parameters": {"CacheControl": "public, max-age=31536000, immutable"},
+        },
+    }
+else:
+    MEDIA_STORAGE = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": MEDIA_STORAGE,
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
@@ -324,6 +348,13 @@ PERMISSIONS_POLICY = {
 
 # CSP violation reports logged per address (an IPv6 /64 as one) per window: (reports, seconds).
 BLOGCMS_CSP_REPORT_RATE = (30, 60)
+# The editor's image button picks from the media library (media_library/editor.py).
+DJANGO_PROSE_EDITOR_EXTENSIONS = [
+    {
+        "js": [static_lazy("media_library/library-image.js")],
+        "extensions": {"LibraryImage": allow_library_images},
+    }
+]
 
 LOGGING = {
     "version": 1,

@@ -3,8 +3,8 @@ from django.contrib import admin
 from django.contrib.auth.views import LogoutView
 from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
-from django.views.static import serve
 
+from media_library.views import serve as serve_media
 from posts.sitemaps import sitemaps
 
 from .views import csp_report
@@ -27,6 +27,7 @@ urlpatterns = [
 if settings.BLOGCMS_SERVE_MEDIA:
     # Uploaded images for `make run`, which has no web server in front; production serves
     # MEDIA_ROOT from its web server or object storage (blogcms.production turns this off).
-    urlpatterns.append(path("media/<path:path>", serve, {"document_root": settings.MEDIA_ROOT}))
+    # Images only, never sniffed or run as a page (media_library/views.py).
+    urlpatterns.append(path("media/<path:path>", serve_media))
 
 handler404 = "blogcms.views.page_not_found"

@@ -9,6 +9,7 @@ from django.utils.formats import date_format
 from js_asset import Media
 
 from comments.linkbacks.admin import OutgoingLinkbacksMixin, resend_post_linkbacks
+from media_library.widgets import MediaItemRawIdWidget
 
 from .models import Category, OldSlug, Page, Post, can_edit_others, can_publish
 
@@ -59,12 +60,13 @@ class PostAdmin(OutgoingLinkbacksMixin, admin.ModelAdmin):
     search_fields = ["title", "body", "excerpt"]
     prepopulated_fields = {"slug": ["title"]}
     filter_horizontal = ["categories"]
+    raw_id_fields = ["featured_image"]  # the library's popup: pick or upload
     inlines = [OldSlugInline]
     actions = ["publish", "unpublish", resend_post_linkbacks]
     view_on_site = True  # "View on site" is the preview: staff see drafts at the permalink
     fieldsets = [
         (None, {"fields": ["title", "slug", "body", "excerpt"]}),
-        ("Featured image", {"fields": ["featured_image", "featured_image_alt"]}),
+        ("Featured image", {"fields": ["featured_image"]}),
         ("Publish", {"fields": ["status", "published_at", "author", "sticky"]}),
         ("Categories and tags", {"fields": ["categories", "tags"]}),
         ("Discussion", {"fields": ["comments_open", "pings_open"]}),
@@ -108,6 +110,11 @@ class PostAdmin(OutgoingLinkbacksMixin, admin.ModelAdmin):
     def get_readonly_fields(self, request, obj=None):
         own = [] if can_edit_others(request.user) else ["author"]
         return [*super().get_readonly_fields(request, obj), *own]  # + the linkbacks table
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "featured_image":
+            kwargs["widget"] = MediaItemRawIdWidget(db_field.remote_field, self.admin_site)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def formfield_for_choice_field(self, db_field, request, **kwargs):
         if db_field.name == "status" and not can_publish(request.user):
@@ -197,7 +204,7 @@ class PageAdmin(PostAdmin):
     inlines = [OldPathInline]
     fieldsets = [
         (None, {"fields": ["title", "slug", "body"]}),
-        ("Featured image", {"fields": ["featured_image", "featured_image_alt"]}),
+        ("Featured image", {"fields": ["featured_image"]}),
         ("Publish", {"fields": ["status", "published_at", "author"]}),
         ("Page attributes", {"fields": ["parent", "menu_order", "show_in_menu"]}),
         ("Discussion", {"fields": ["comments_open", "pings_open"]}),

@@ -14,6 +14,7 @@ from taggit.models import Tag
 
 from blogcms.models import SiteSettings
 from comments.models import Comment
+from media_library.content import filter_content_images, prefetch_content_media
 
 from .models import Post
 from .views import category_from_path, find_post
@@ -82,12 +83,13 @@ class LatestPostsFeed(SiteFeed):
         return Post.objects.posts().published()
 
     def items(self, obj=None):
-        return (
+        posts = (
             self.posts(obj)
             .select_related("author")
             .prefetch_related("categories", "tags")
             .order_by("-published_at", "-id")[: self.site.posts_per_rss]
         )
+        return prefetch_content_media(posts)  # the library images in the bodies
 
     def item_title(self, item):
         return item.title
@@ -111,7 +113,9 @@ class LatestPostsFeed(SiteFeed):
         return self.absolute(item.get_absolute_url() + "#comments")
 
     def item_extra_kwargs(self, item):
-        return {"content_html": item.body}
+        # srcset as on the page, and absolute image URLs: readers fetch them from elsewhere.
+        content = filter_content_images(item.body, item.content_media, absolute=self.absolute)
+        return {"content_html": content}
 
 
 class LatestPostsAtomFeed(LatestPostsFeed):

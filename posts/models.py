@@ -16,14 +16,12 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connection, models
 from django.db.models import Count, Q
-from django.urls import reverse
+from django.urls import reverse, reverse_lazy
 from django.utils import timezone
 from django.utils.html import strip_tags
 from django.utils.text import Truncator, slugify
 from django_prose_editor.fields import ProseEditorField
 from taggit.managers import TaggableManager
-
-from .images import validate_image
 
 UNCATEGORIZED_SLUG = "uncategorized"
 
@@ -128,7 +126,7 @@ class PostQuerySet(models.QuerySet):
         from comments.models import Comment
 
         return (
-            self.select_related("author")
+            self.select_related("author", "featured_image")
             .prefetch_related("categories", "tags")
             .annotate(
                 response_count=Count(
@@ -261,7 +259,12 @@ class Post(models.Model):
             "HardBreak": True,
             "HorizontalRule": True,
             "Link": {"enableTarget": False},
-            "Image": True,
+            # The image button picks from or uploads to the media library; srcset is
+            # added when the page is shown (media_library/editor.py, content.py).
+            "LibraryImage": {
+                "pickerUrl": reverse_lazy("admin:media_library_mediaitem_picker"),
+                "uploadUrl": reverse_lazy("admin:media_library_mediaitem_picker_upload"),
+            },
             "Table": True,
             "TableRow": True,
             "TableHeader": True,
@@ -273,23 +276,14 @@ class Post(models.Model):
         sanitize=True,
     )
     excerpt = models.TextField(blank=True, help_text="Optional summary for listings and feeds.")
-    featured_image = models.ImageField(
-        upload_to="featured/%Y/%m/",
+    featured_image = models.ForeignKey(
+        "media_library.MediaItem",
+        null=True,
         blank=True,
-        validators=[validate_image],
-        width_field="featured_image_width",
-        height_field="featured_image_height",
-        help_text="Optional. JPEG, PNG, GIF or WebP; shown above the post.",
+        on_delete=models.SET_NULL,
+        related_name="featured_in",
+        help_text="Optional; shown above the post. Pick one from the media library or upload.",
     )
-    featured_image_alt = models.CharField(
-        "featured image description",
-        max_length=300,
-        blank=True,
-        help_text="What the image shows, for readers who cannot see it.",
-    )
-    # Kept so pages give the image its size before it loads (no layout shift).
-    featured_image_width = models.PositiveIntegerField(null=True, blank=True, editable=False)
-    featured_image_height = models.PositiveIntegerField(null=True, blank=True, editable=False)
     status = models.CharField(
         max_length=10, choices=Status.choices, default=Status.DRAFT, db_index=True
     )

@@ -20,6 +20,7 @@ from taggit.models import Tag
 
 from comments.display import post_page_context
 from comments.linkbacks.advertise import LinkbackEndpoints
+from media_library.content import prefetch_content_media
 
 from . import legacy
 from .models import Category, Post, page_path
@@ -51,7 +52,8 @@ def _render_listing(
         "listing_title": title,
         "listing_base_url": base_url,
         "page_obj": page_obj,
-        "posts": page_obj.object_list,
+        # The library images in the page's bodies, fetched once for all its posts.
+        "posts": prefetch_content_media(page_obj.object_list),
         "feed_url": feed_url,
         **(extra or {}),
     }
@@ -185,12 +187,14 @@ def author(request, username, page=1):
 def find_post(user, year, month, day, slug):
     """The post at a permalink, as `user` may see it, or None."""
     day = _date_or_404(year, int(month), int(day))
-    return Post.objects.visible_to(user).select_related("author").at_permalink(day, slug)
+    posts = Post.objects.visible_to(user).select_related("author", "featured_image")
+    return posts.at_permalink(day, slug)
 
 
 def _entry_page(request, entry, template, extra=None):
     """A post's or a page's own page: the entry, its responses and the comment form, the
     linkback endpoints advertised when it takes pings; a preview is never cached."""
+    prefetch_content_media([entry])
     context = {
         "post": entry,
         "pings_open": entry.pings_are_open(request.site_settings),
@@ -239,7 +243,8 @@ def page_or_guess(request, path):
     post of that slug or that once had it (redirect_guess_404_permalink()); else a page
     that once had that path; each a 301. Otherwise the themed 404."""
     path = page_path(path)
-    if page := Post.objects.visible_to(request.user).select_related("author").at_path(path):
+    pages = Post.objects.visible_to(request.user).select_related("author", "featured_image")
+    if page := pages.at_path(path):
         return _entry_page(request, page, "posts/page_detail.html")
     published = Post.objects.published()
     if "/" not in path:

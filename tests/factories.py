@@ -1,10 +1,14 @@
 import datetime
+import io
 
 import factory
 from django.contrib.auth import get_user_model
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
+from PIL import Image
 
 from comments.models import Comment
+from media_library.models import MediaItem
 from posts.models import Category, Page, Post
 
 
@@ -79,3 +83,23 @@ class CommentFactory(factory.django.DjangoModelFactory):
     author_email = factory.Sequence(lambda n: f"reader{n}@example.com")
     content = "I agree with this."
     status = Comment.Status.APPROVED
+
+
+def image_upload(name="photo.jpg", size=(1600, 1200), fmt="JPEG", color="teal", **options):
+    """An uploaded image file as a browser would send it."""
+    buffer = io.BytesIO()
+    Image.new("RGB", size, color).save(buffer, fmt, **options)
+    return SimpleUploadedFile(name, buffer.getvalue(), content_type=f"image/{fmt.lower()}")
+
+
+class MediaItemFactory(factory.django.DjangoModelFactory):
+    """A library image, made the way an upload is (cleaned, resized, stored)."""
+
+    class Meta:
+        model = MediaItem
+
+    alt_text = "A teal rectangle"
+
+    @classmethod
+    def _create(cls, model_class, *args, upload=None, **kwargs):
+        return model_class.create_from_upload(upload or image_upload(), **kwargs)

@@ -18,16 +18,13 @@ from tests.factories import PostFactory
 from tests.standalone_site import StandaloneSite
 
 SEED = """
-import io
-from PIL import Image
-from django.core.files.base import ContentFile
 from comments.models import Comment
-from tests.factories import CommentFactory, PostFactory
+from tests.factories import CommentFactory, MediaItemFactory, PostFactory, image_upload
 
-png = io.BytesIO()
-Image.new("RGB", (4, 3), "teal").save(png, "PNG")
-post = PostFactory(title="Restored intact", slug="restored-intact", tags=["backups"])
-post.featured_image.save("teal.png", ContentFile(png.getvalue()))
+image = MediaItemFactory(upload=image_upload("teal.png", size=(400, 300), fmt="PNG"))
+post = PostFactory(
+    title="Restored intact", slug="restored-intact", tags=["backups"], featured_image=image
+)
 first = CommentFactory(post=post, content="First, a comment.")
 CommentFactory(post=post, parent=first, content="Second, in reply.")
 CommentFactory(
@@ -48,7 +45,7 @@ from posts.models import Post
 
 post = Post.objects.get(slug="restored-intact")
 paths = [post.get_absolute_url(), f"/?p={post.pk}", "/", "/feed/", "/tag/backups/",
-         post.featured_image.url]
+         post.featured_image.file.url, post.featured_image.rendition("thumbnail").url]
 pages = {}
 for path in paths:
     response = Client().get(path)
@@ -77,19 +74,19 @@ def test_a_backup_restored_into_an_empty_database_serves_the_same_site(tmp_path,
         old.shell(SEED)
         before = serve(old)
         made = old.manage("backup", "--output", str(archive))
-    assert f"1 media file(s) to {archive}" in made
+    assert f"3 media file(s) to {archive}" in made
     with tarfile.open(archive) as contents:
         names = contents.getnames()
         manifest = json.load(contents.extractfile("manifest.json"))
     assert manifest["database"]["vendor"] == vendor
-    assert any(name.startswith("media/featured/") for name in names)
+    assert any(name.startswith("media/library/") for name in names)
 
     with StandaloneSite(tmp_path / "new", vendor, migrate=False) as new:
         new.manage("restore", str(archive))
         after = serve(new)
-        image = next(new.var_dir.glob("media/featured/*/*/teal.png"))
+        image = next(new.var_dir.glob("media/library/*/*/teal.png"))
     assert after["pages"] == before["pages"]
-    assert [status for status, _ in after["pages"].values()] == [200, 301, 200, 200, 200, 200]
+    assert [status for status, _ in after["pages"].values()] == [200, 301, 200, 200, 200, 200, 200]
     post = after["post"]
     assert "First, a comment." in post and "Second, in reply." in post
     assert 'Pingback: <a href="https://other.example/their-post/"' in post

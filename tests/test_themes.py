@@ -10,7 +10,7 @@ from django.core.management import call_command
 
 from blogcms.models import SiteSettings
 
-from .factories import CommentFactory, PostFactory, StaffFactory
+from .factories import CommentFactory, MediaItemFactory, PostFactory, StaffFactory
 from .pages import find, parse
 
 pytestmark = pytest.mark.django_db
@@ -79,7 +79,8 @@ def test_reading_settings_take_effect_on_the_next_request(staff_client, client):
 
 def _site_pages(client):
     call_command("load_demo", stdout=StringIO())
-    seed = PostFactory(title="Second post", tags=["Town"], featured_image_alt="")
+    decorative = MediaItemFactory(alt_text="")
+    seed = PostFactory(title="Second post", tags=["Town"], featured_image=decorative)
     CommentFactory(post=seed, content="A <b>bold</b> reply")
     return {
         "home": "/",

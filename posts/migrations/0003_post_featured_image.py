@@ -2,8 +2,6 @@
 
 from django.db import migrations, models
 
-import posts.images
-
 
 class Migration(migrations.Migration):
     dependencies = [
@@ -19,7 +17,6 @@ class Migration(migrations.Migration):
                 height_field="featured_image_height",
                 help_text="Optional. JPEG, PNG, GIF or WebP; shown above the post.",
                 upload_to="featured/%Y/%m/",
-                validators=[posts.images.validate_image],
                 width_field="featured_image_width",
             ),
         ),
