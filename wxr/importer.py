@@ -1,0 +1,598 @@
+"""WordPress records (wxr.parse) → blogcms objects.
+
+Transactions: the whole file is read once before anything is written (wxr.parse raises on a
+broken or hostile file, naming where, and nothing is stored). Then items are written in
+batches, each batch in one transaction holding its posts with their terms and comments, so a
+post never lands without its comments. An item whose data is unusable (a date that is not a
+date, a status WordPress does not have) is skipped alone, with its comments, and named in
+the summary. Should the database fail mid-run, the batches already committed are whole, and
+running the same file again finishes the job: everything is matched by its WordPress ID.
+
+Speed: rows are made with bulk_create, a batch at a time, with the same sanitizer Post.save
+runs on bodies and the same Comment.render() every comment's HTML comes from. bulk_create
+sends no post_save, so no linkback is sent for an imported post (WordPress's importer does
+the same: _publish_post_hook returns early under WP_IMPORTING); cached pages are invalidated
+once at the end.
+"""
+
+import datetime
+import ipaddress
+from collections import Counter, defaultdict
+from urllib.parse import unquote
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.db import transaction
+from django.utils import timezone
+from django.utils.text import slugify
+from taggit.models import Tag, TaggedItem
+
+from blogcms.cache import content_changed
+from comments import models as comment_models
+from comments.models import Comment
+from posts.models import Category, OldSlug, Post
+
+from .content import to_blogcms
+from .models import WordPressID
+from .parse import read
+from .records import ZERO_DATE, Author, BrokenItem, Item, Site, Term
+
+Kind = WordPressID.Kind
+BATCH_ITEMS = 200
+# Post types that are the site's machinery, not its writing (menus, block-theme styles…).
+NOT_CONTENT = {
+    "nav_menu_item",
+    "wp_global_styles",
+    "wp_template",
+    "wp_template_part",
+    "wp_navigation",
+    "wp_block",
+    "custom_css",
+    "customize_changeset",
+    "oembed_cache",
+    "user_request",
+    "revision",
+}
+POST_STATUSES = {
+    "publish": Post.Status.PUBLISHED,
+    "future": Post.Status.PUBLISHED,  # published with a date to come: scheduled
+    "draft": Post.Status.DRAFT,
+    "pending": Post.Status.PENDING,
+    "private": Post.Status.PRIVATE,
+}
+COMMENT_STATUSES = {
+    "1": Comment.Status.APPROVED,
+    "0": Comment.Status.PENDING,
+    "spam": Comment.Status.SPAM,
+    "trash": Comment.Status.TRASH,
+    "post-trashed": Comment.Status.TRASH,
+}
+COMMENT_TYPES = {
+    "": Comment.Type.COMMENT,
+    "comment": Comment.Type.COMMENT,
+    "pingback": Comment.Type.PINGBACK,
+    "trackback": Comment.Type.TRACKBACK,
+    "webmention": Comment.Type.WEBMENTION,  # the Webmention plugin's type
+}
+
+
+class Unusable(Exception):
+    """This item's data cannot be imported; the message is the reason the summary gives."""
+
+
+class Summary:
+    """What a run did: counts per kind, what was skipped and why, and warnings."""
+
+    EXAMPLES = 5
+
+    def __init__(self):
+        self.site = Site()
+        self.created = Counter()
+        self.existing = Counter()
+        self.skipped = Counter()
+        self.examples = defaultdict(list)
+        self.warnings = []
+
+    def skip(self, reason, label):
+        self.skipped[reason] += 1
+        if len(self.examples[reason]) < self.EXAMPLES:
+            self.examples[reason].append(label)
+
+    def lines(self):
+        name = self.site.title or self.site.base_blog_url or "the export"
+        lines = [f"Imported {name} ({self.site.base_blog_url}), WXR {self.site.wxr_version}:"]
+        for kind in ("authors", "categories", "tags", "posts", "comments", "pingbacks"):
+            lines.append(
+                f"  {kind}: {self.created[kind]} new, {self.existing[kind]} already imported"
+            )
+        lines[-1] += " (pingbacks and trackbacks)"
+        if self.skipped:
+            lines.append("Skipped:")
+            for reason, count in self.skipped.most_common():
+                lines.append(f"  {count} × {reason}: {', '.join(self.examples[reason])}")
+        lines.extend(f"Warning: {warning}" for warning in self.warnings)
+        return lines
+
+    def __str__(self):
+        return "\n".join(self.lines())
+
+
+def _date(local, gmt, label):
+    """WordPress's GMT date when set; else its local date, read in our time zone."""
+    try:
+        if gmt and gmt != ZERO_DATE:
+            naive = datetime.datetime.strptime(gmt, "%Y-%m-%d %H:%M:%S")
+            return naive.replace(tzinfo=datetime.UTC)
+        naive = datetime.datetime.strptime(local, "%Y-%m-%d %H:%M:%S")
+    except ValueError:
+        raise Unusable(f"its {label} is not a date") from None
+    return timezone.make_aware(naive)
+
+
+def wordpress_slug(slug):
+    """WordPress percent-encodes non-ASCII slugs (%d0%bf…); blogcms keeps them as text."""
+    return unquote(slug).strip()[:200]
+
+
+class Importer:
+    """Import one export. `progress(done, total)` is called as items are written."""
+
+    def __init__(self, *, media_dir=None, progress=None, batch_items=BATCH_ITEMS):
+        self.media_dir = media_dir
+        self.progress = progress or (lambda done, total: None)
+        self.batch_items = batch_items
+        self.summary = Summary()
+        self._authors, self._categories, self._tags = [], [], []
+        self._channel_done = False
+        self._batch = []
+        self._users = {}  # login → pk
+        self._users_by_wp_id = {}  # author_id → pk
+        self._category_pks = {}  # slug → pk
+        self._tag_pks = {}  # lower-case name → pk
+        self._reserved = set()  # slugs of the old blog's public posts (they keep them)
+        self._total = self._done = 0
+        self._zone_moves = 0
+        self._old_offset = ""
+
+    # -- the run --------------------------------------------------------------------------
+
+    def run(self, open_file):
+        """`open_file()` returns the export as a new binary file each time: it is read once
+        to check it whole and count its items, then again to import it."""
+        with open_file() as source:
+            self._survey(source)
+        self.progress(0, self._total)
+        with open_file() as source:
+            for record in read(source):
+                self._take(record)
+        self._finish_channel()
+        self._flush()
+        if self._zone_moves:
+            zone = timezone.get_current_timezone_name()
+            self.summary.warnings.append(
+                f"{self._zone_moves} posts were dated on the old blog in a time zone "
+                f"({self._old_offset}) other than this site's ({zone}): their "
+                "/YYYY/MM/DD/slug/ links would move a day. "
+                "Set TIME_ZONE to the old blog's zone, then import into a fresh database."
+            )
+        content_changed()  # once, for everything (bulk_create sends no signals)
+        return self.summary
+
+    def _survey(self, source):
+        for record in read(source):
+            if isinstance(record, Item | BrokenItem):
+                self._total += 1
+            if isinstance(record, Item) and record.status in ("publish", "future", "private"):
+                self._reserved.add(wordpress_slug(record.slug))
+
+    def _take(self, record):
+        if isinstance(record, Site):
+            self.summary.site = record
+        elif isinstance(record, Author):
+            self._authors.append(record)
+        elif isinstance(record, Term):
+            self._terms_of(record.taxonomy).append(record)
+        elif isinstance(record, BrokenItem):
+            self.summary.skip(record.reason, record.label)
+            self._advance(1)
+        else:
+            self._finish_channel()
+            self._item(record)
+
+    def _terms_of(self, taxonomy):
+        if taxonomy == "category":
+            return self._categories
+        if taxonomy == "post_tag":
+            return self._tags
+        return _Ignored(self.summary, f"terms of the {taxonomy or 'unnamed'} taxonomy")
+
+    def _advance(self, count):
+        self._done += count
+        self.progress(self._done, self._total)
+
+    def _item(self, item):
+        if item.post_type == "post":
+            self._post_item(item)
+        elif item.post_type == "page":
+            self.import_page(item)
+        elif item.post_type == "attachment":
+            self.import_attachment(item)
+        elif item.post_type in NOT_CONTENT:
+            self._skip_item(item, f"{item.post_type} items (site machinery, not content)")
+        else:
+            self._skip_item(item, f"custom post type {item.post_type}")
+
+    def _skip_item(self, item, reason, advance=True):
+        """The item is not imported, nor are its comments."""
+        self.summary.skip(reason, item.label)
+        for comment in item.comments:
+            self.summary.skip("comments on skipped items", f"comment {comment.wp_id}")
+        if advance:
+            self._advance(1)
+
+    def _post_item(self, item):
+        if item.status not in POST_STATUSES:
+            reason = {
+                "trash": "in WordPress's trash",
+                "auto-draft": "auto-drafts",
+                "inherit": "revisions",
+            }.get(item.status, f"status {item.status!r} unknown")
+            self._skip_item(item, reason)
+            return
+        self._batch.append(item)
+        if len(self._batch) >= self.batch_items:
+            self._flush()
+
+    # -- seams for the pages and media apps ----------------------------------------------
+
+    def import_page(self, item):
+        """A WordPress page (post_type "page"). To wire once posts has Page (a Post with
+        kind="page"): send it down _post_item like a post, with kind, menu_order and parent
+        (the parent's WordPress ID through WordPressID.known(Kind.POST, …)) set in
+        _new_post(); its /slug/ URL then answers as the page's."""
+        self._skip_item(item, "pages (not yet supported)")
+
+    def import_attachment(self, item):
+        """A WordPress attachment: item.attachment_url, postmeta _wp_attached_file (the path
+        under wp-content/uploads, found in --media-dir), _wp_attachment_image_alt, and
+        item.parent (the post it was uploaded to). To wire once the media library exists:
+        make the MediaItem from the file, remember (Kind.ATTACHMENT, item.wp_id), and map
+        attachment_url (and each size's URL) to its new address for rewrite_url(); posts'
+        _thumbnail_id postmeta then names their featured image."""
+        self._skip_item(item, "attachments (the media library is not yet supported)")
+
+    def rewrite_url(self, url):
+        """The new address of an imported file at `url` of the old blog, or None (kept)."""
+        return None
+
+    # -- authors and terms (the channel, before the first item) --------------------------
+
+    def _finish_channel(self):
+        if self._channel_done:
+            return
+        self._channel_done = True
+        with transaction.atomic():
+            self._import_authors(self._authors)
+            self._import_categories()
+            self._import_tags()
+        self._authors = self._categories = self._tags = None
+
+    def _import_authors(self, authors):
+        users = get_user_model()
+        known = WordPressID.known(Kind.USER, [a.wp_id for a in authors if a.wp_id])
+        for author in authors:
+            if not author.login:
+                self.summary.skip("authors without a login", author.display_name)
+                continue
+            if pk := known.get(author.wp_id):
+                self.summary.existing["authors"] += 1
+            elif pk := users.objects.filter(username=author.login).values_list("pk").first():
+                pk = pk[0]
+                self.summary.existing["authors"] += 1
+                if author.wp_id:
+                    WordPressID.remember(Kind.USER, [(author.wp_id, pk)])
+            else:
+                pk = self._new_user(author).pk
+                if author.wp_id:
+                    WordPressID.remember(Kind.USER, [(author.wp_id, pk)])
+            self._users[author.login] = pk
+            if author.wp_id:
+                self._users_by_wp_id[author.wp_id] = pk
+
+    def _new_user(self, author):
+        """An author who must set a password before logging in (WordPress's passwords
+        are not in the export), with WordPress's Author role: they wrote posts."""
+        first, last = author.first_name, author.last_name
+        if not (first or last):
+            first = author.display_name  # shown as the byline, as get_full_name()
+        user = get_user_model()(
+            username=author.login[:150],
+            email=author.email[:254],
+            first_name=first[:150],
+            last_name=last[:150],
+            is_staff=True,
+        )
+        user.set_unusable_password()
+        user.save()
+        if group := Group.objects.filter(name="Author").first():
+            user.groups.add(group)
+        self.summary.created["authors"] += 1
+        return user
+
+    def _user_for(self, login):
+        if not login:
+            raise Unusable("it has no author (dc:creator)")
+        if login not in self._users:
+            # WXR 1.0 lists no authors: dc:creator is all there is.
+            self._import_authors([Author(login=login)])
+        return self._users[login]
+
+    def _import_categories(self):
+        """Parents before children, whatever order the file has (WordPress writes parents
+        first); a parent the file lacks leaves the child at the top."""
+        known = WordPressID.known(Kind.CATEGORY, [t.wp_id for t in self._categories if t.wp_id])
+        pending = {
+            wordpress_slug(t.slug) or slugify(t.name, allow_unicode=True): t
+            for t in self._categories
+        }
+        while pending:
+            ready = [
+                (slug, term)
+                for slug, term in pending.items()
+                if not term.parent or wordpress_slug(term.parent) not in pending
+            ] or [next(iter(pending.items()))]  # a loop of parents: break it anywhere
+            for slug, term in ready:
+                del pending[slug]
+                self._category_pks[slug] = self._category(slug, term, known)
+
+    def _category(self, slug, term, known):
+        if pk := known.get(term.wp_id):
+            self.summary.existing["categories"] += 1
+            return pk
+        category = Category.objects.filter(slug=slug).first()
+        if category:
+            self.summary.existing["categories"] += 1
+        else:
+            parent_pk = self._category_pks.get(wordpress_slug(term.parent))
+            if term.parent and not parent_pk:
+                self.summary.warnings.append(
+                    f"category {slug!r}: its parent {term.parent!r} is not in the file; "
+                    "it was put at the top"
+                )
+            category = Category(
+                name=term.name[:200] or slug,
+                slug=slug,
+                description=term.description,
+                parent_id=parent_pk,
+            )
+            category.save()
+            self.summary.created["categories"] += 1
+        if term.wp_id:
+            WordPressID.remember(Kind.CATEGORY, [(term.wp_id, category.pk)])
+        return category.pk
+
+    def _import_tags(self):
+        known = WordPressID.known(Kind.TAG, [t.wp_id for t in self._tags if t.wp_id])
+        for term in self._tags:
+            if pk := known.get(term.wp_id):
+                self.summary.existing["tags"] += 1
+                self._tag_pks[term.name.lower()] = pk
+                continue
+            pk = self._tag(term.name, wordpress_slug(term.slug))
+            if term.wp_id:
+                WordPressID.remember(Kind.TAG, [(term.wp_id, pk)])
+
+    def _tag(self, name, slug=""):
+        """The tag named `name` (taggit compares case-insensitively here), made if new."""
+        name = name.strip()[:100]
+        if pk := self._tag_pks.get(name.lower()):
+            return pk
+        tag = Tag.objects.filter(name__iexact=name).first()
+        if tag:
+            self.summary.existing["tags"] += 1
+        else:
+            free = slug and not Tag.objects.filter(slug=slug).exists()
+            tag = Tag(name=name, slug=slug if free else "")
+            tag.save()  # taggit makes a unique slug when it is empty
+            self.summary.created["tags"] += 1
+        self._tag_pks[name.lower()] = tag.pk
+        return tag.pk
+
+    def _category_for(self, item_term):
+        slug = wordpress_slug(item_term.slug) or slugify(item_term.name, allow_unicode=True)
+        if slug not in self._category_pks:
+            # Named on the item but not in the channel (a partial export).
+            term = Term("category", None, slug=slug, name=item_term.name)
+            self._category_pks[slug] = self._category(slug, term, {})
+        return self._category_pks[slug]
+
+    # -- posts and their comments, a batch at a time --------------------------------------
+
+    def _flush(self):
+        items, self._batch = self._batch, []
+        if not items:
+            return
+        with transaction.atomic():
+            known = WordPressID.known(Kind.POST, [item.wp_id for item in items])
+            self.summary.existing["posts"] += len({i.wp_id for i in items} & known.keys())
+            made = []
+            for item in items:
+                if item.wp_id in known:
+                    continue
+                try:
+                    made.append((item, self._new_post(item)))
+                except Unusable as exc:
+                    self._skip_item(item, str(exc), advance=False)
+                known[item.wp_id] = None  # a repeated ID in the file counts once
+            self._store_posts(made)
+            known.update({item.wp_id: post.pk for item, post in made})
+            self._import_comments(items, known)
+        self._advance(len(items))
+
+    def _new_post(self, item):
+        status = POST_STATUSES[item.status]
+        published_at = _date(item.date, item.date_gmt, "post_date")
+        modified_at = _date(item.modified or item.date, item.modified_gmt, "post_modified")
+        if item.password and status == Post.Status.PUBLISHED:
+            # blogcms has no post passwords: private keeps the text from the public.
+            status = Post.Status.PRIVATE
+            self.summary.skip(
+                "password protection (blogcms has none: imported as private)", item.label
+            )
+        self._check_zone(item, published_at)
+        title = item.title.strip()[:300]
+        post = Post(
+            title=title,
+            slug=wordpress_slug(item.slug) or slugify(title, allow_unicode=True)[:200] or "post",
+            author_id=self._user_for(item.creator),
+            body=Post._meta.get_field("body").sanitize(to_blogcms(item.content, self.rewrite_url)),
+            excerpt=item.excerpt.strip(),
+            status=status,
+            published_at=published_at,
+            comments_open=item.comment_status == "open",
+            pings_open=item.ping_status == "open",
+            sticky=item.sticky,
+        )
+        post.created_at, post.modified_at = published_at, max(modified_at, published_at)
+        return post
+
+    def _check_zone(self, item, published_at):
+        """Counts posts whose local date on the old blog is not their date here."""
+        has_both = item.date_gmt and item.date_gmt != ZERO_DATE and item.date
+        if has_both and timezone.localtime(published_at).strftime("%Y-%m-%d") != item.date[:10]:
+            self._zone_moves += 1
+            if not self._old_offset:
+                local = datetime.datetime.strptime(item.date, "%Y-%m-%d %H:%M:%S")
+                hours = (local - published_at.replace(tzinfo=None)).total_seconds() / 3600
+                self._old_offset = f"UTC{hours:+g}"
+
+    def _store_posts(self, made):
+        if not made:
+            return
+        renamed = self._unique_slugs(made)
+        dates = [(post.created_at, post.modified_at) for _, post in made]
+        posts = Post.objects.bulk_create([post for _, post in made])
+        for post, (created, modified) in zip(posts, dates, strict=True):
+            post.created_at, post.modified_at = created, modified  # auto_now set them to now
+        Post.objects.bulk_update(posts, ["created_at", "modified_at"])
+        WordPressID.remember(Kind.POST, [(item.wp_id, post.pk) for item, post in made])
+        through = Post.categories.through
+        links, tagged = [], []
+        for item, post in made:
+            categories, tags = set(), set()
+            for term in item.terms:
+                if term.domain == "category":
+                    categories.add(self._category_for(term))
+                elif term.domain == "post_tag":
+                    tags.add(self._tag(term.name, wordpress_slug(term.slug)))
+            links += [through(post_id=post.pk, category_id=pk) for pk in categories]
+            tagged += [TaggedItem(content_object=post, tag_id=pk) for pk in tags]
+        through.objects.bulk_create(links)
+        TaggedItem.objects.bulk_create(tagged)
+        old = [OldSlug(post=post, slug=slug) for post, slug in renamed]
+        OldSlug.objects.bulk_create(old, ignore_conflicts=True)
+        self.summary.created["posts"] += len(posts)
+
+    def _unique_slugs(self, made):
+        """WordPress's wp_unique_post_slug(): a taken slug gets -2, -3…. The old blog's
+        public posts keep theirs (a draft there may share one); a public post that still
+        had to change keeps its old slug as an OldSlug, so its old permalink redirects."""
+        wanted = {post.slug for _, post in made}
+        taken = set(Post.objects.filter(slug__in=wanted).values_list("slug", flat=True))
+        renamed = []
+        for _, post in made:
+            public = post.status != Post.Status.DRAFT and post.status != Post.Status.PENDING
+            slug = post.slug
+            if slug in taken or (not public and slug in self._reserved):
+                base, n = slug[:190], 2
+                while (
+                    (candidate := f"{base}-{n}") in taken
+                    or candidate in self._reserved
+                    or (Post.objects.filter(slug=candidate).exists())
+                ):
+                    n += 1
+                post.slug = candidate
+                if public:
+                    renamed.append((post, slug))
+            taken.add(post.slug)
+        return renamed
+
+    def _import_comments(self, items, post_pks):
+        pairs = [(item, c) for item in items if post_pks.get(item.wp_id) for c in item.comments]
+        known = WordPressID.known(Kind.COMMENT, [c.wp_id for _, c in pairs])
+        new, seen = [], set()
+        for item, record in pairs:
+            kind = "pingbacks" if record.type in ("pingback", "trackback") else "comments"
+            if record.wp_id in known or record.wp_id in seen:
+                self.summary.existing[kind] += 1
+                continue
+            seen.add(record.wp_id)
+            try:
+                comment = self._new_comment(record, post_pks[item.wp_id])
+            except Unusable as exc:
+                self.summary.skip(f"comments: {exc}", f"comment {record.wp_id} on {item.label}")
+                continue
+            new.append((record, comment))
+            self.summary.created[kind] += 1
+        Comment.objects.bulk_create([comment for _, comment in new], batch_size=1000)
+        WordPressID.remember(Kind.COMMENT, [(r.wp_id, comment.pk) for r, comment in new])
+        self._thread(new, known)
+
+    def _new_comment(self, record, post_pk):
+        if not record.wp_id:
+            raise Unusable("no wp:comment_id")
+        if record.type not in COMMENT_TYPES:
+            raise Unusable(f"type {record.type!r} unknown")
+        if record.approved not in COMMENT_STATUSES:
+            raise Unusable(f"status {record.approved!r} unknown")
+        comment = Comment(
+            post_id=post_pk,
+            type=COMMENT_TYPES[record.type],
+            status=COMMENT_STATUSES[record.approved],
+            author_name=record.author[: comment_models.MAX_AUTHOR],
+            author_email=record.author_email[: comment_models.MAX_EMAIL],
+            author_url=record.author_url[: comment_models.MAX_URL],
+            author_ip=_address(record.author_ip),
+            user_id=self._users_by_wp_id.get(record.user_id),
+            content=record.content[: comment_models.MAX_CONTENT],
+            created_at=_date(record.date, record.date_gmt, "comment_date"),
+        )
+        comment.render()  # content_html: the one path every comment's HTML takes
+        return comment
+
+    def _thread(self, new, known):
+        """Replies point at their parent once every comment has its pk (a parent may come
+        after its reply, or sit in an earlier run's import)."""
+        pks = dict(known) | {record.wp_id: comment.pk for record, comment in new}
+        missing = {r.parent for r, _ in new if r.parent and r.parent not in pks}
+        pks |= WordPressID.known(Kind.COMMENT, missing)
+        replies = []
+        for record, comment in new:
+            if record.parent:
+                comment.parent_id = pks.get(record.parent)
+                if comment.parent_id:
+                    replies.append(comment)
+                else:
+                    self.summary.warnings.append(
+                        f"comment {record.wp_id} replies to comment {record.parent}, which "
+                        "is not in the file: it was put at the top of its thread"
+                    )
+        Comment.objects.bulk_update(replies, ["parent"], batch_size=1000)
+
+
+def _address(value):
+    try:
+        return str(ipaddress.ip_address(value.strip()))
+    except ValueError:
+        return None
+
+
+class _Ignored(list):
+    """Where terms of other taxonomies (nav_menu, post_format…) go: counted, not kept."""
+
+    def __init__(self, summary, reason):
+        super().__init__()
+        self.summary, self.reason = summary, reason
+
+    def append(self, term):
+        self.summary.skip(self.reason, term.name)
