@@ -80,18 +80,10 @@ def to_blogcms(html, rewrite_url=None):
     return html.strip()
 
 
-_BLOCK_END = re.compile(
-    r"(</(?:p|h[1-6]|ul|ol|li|blockquote|table|thead|tbody|tr|pre)>|<hr\s*/?>)\s*"
-)
-_PRE = re.compile(r"(<pre[\s>].*?</pre>)", re.DOTALL | re.IGNORECASE)
-
-
 def to_wordpress(html):
-    """A blogcms body as a classic WordPress body that wpautop() leaves as it is: the
-    paragraphs are already there, and a newline inside one would become a <br />, so
-    newlines outside <pre> are spaces (the same thing in HTML) or go between blocks."""
-    parts = _PRE.split(html)
-    for i in range(0, len(parts), 2):  # the even parts are outside <pre>
-        text = re.sub(r"\s*\n\s*", " ", parts[i])
-        parts[i] = _BLOCK_END.sub(r"\1\n", text)
-    return "".join(parts).strip()
+    """A blogcms body as WordPress should store it: in one Classic block (core/freeform,
+    delimited explicitly). A body with blocks is shown as it is, since do_blocks() unhooks
+    wpautop(), which would otherwise turn the newlines inside <pre> and between tags into
+    <br />; WordPress's editor opens it as a Classic block, and our importer takes it back
+    unchanged."""
+    return f"<!-- wp:freeform -->{html}<!-- /wp:freeform -->"

@@ -303,8 +303,9 @@ class Importer:
         """An author who must set a password before logging in (WordPress's passwords
         are not in the export), with WordPress's Author role: they wrote posts."""
         first, last = author.first_name, author.last_name
-        if not (first or last):
-            first = author.display_name  # shown as the byline, as get_full_name()
+        if not (first or last) and author.display_name != author.login:
+            # The byline WordPress showed ("Barrio Desk"); by default it is the login.
+            first = author.display_name
         user = get_user_model()(
             username=author.login[:150],
             email=author.email[:254],
@@ -453,7 +454,7 @@ class Importer:
             pings_open=item.ping_status == "open",
             sticky=item.sticky,
         )
-        post.created_at, post.modified_at = published_at, max(modified_at, published_at)
+        post.created_at, post.modified_at = published_at, modified_at
         return post
 
     def _check_zone(self, item, published_at):
