@@ -3,9 +3,9 @@ import(export(blog)) gives the same blog, field by field."""
 
 import datetime
 import io
-import xml.etree.ElementTree as ET
 from pathlib import Path
 
+import defusedxml.ElementTree as ET
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
@@ -222,7 +222,7 @@ def test_an_imported_blog_exports_with_its_wordpress_ids(settings):
 def test_export_queries_do_not_grow_with_posts(django_assert_max_num_queries):
     """Posts are read in chunks with their comments and terms prefetched."""
     build_blog()
-    for n in range(30):
+    for _ in range(30):
         CommentFactory(post=PostFactory(tags=["x"]), created_at=timezone.now())
     with django_assert_max_num_queries(20):
         export()
