@@ -257,3 +257,19 @@ def test_import_queries_do_not_grow_with_posts(tmp_path):
         counts.append(len(queries))
     assert counts[0] == counts[1]
     assert Comment.objects.count() == 2 * 34
+
+
+class Terminal(io.StringIO):
+    def isatty(self):
+        return True
+
+
+def test_a_terminal_sees_a_progress_bar():
+    """On a terminal, stderr shows a bar that ends at 100% with the item count; a log file
+    (not a terminal) gets the summary only."""
+    terminal, log = Terminal(), io.StringIO()
+    call_command("import_wordpress", str(WP61), stdout=io.StringIO(), stderr=terminal)
+    assert terminal.getvalue().rstrip().endswith("] 100% 11/11 items")
+    assert "[" in terminal.getvalue() and "\r" in terminal.getvalue()
+    call_command("import_wordpress", str(WP61), stdout=io.StringIO(), stderr=log)
+    assert log.getvalue() == ""

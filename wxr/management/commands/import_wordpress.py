@@ -1,6 +1,5 @@
 """python manage.py import_wordpress export.xml [--media-dir DIR]"""
 
-import sys
 import time
 from pathlib import Path
 
@@ -11,8 +10,8 @@ from wxr.parse import WXRError
 
 
 class ProgressBar:
-    """A bar on the terminal (stderr), redrawn at most ten times a second; nothing when
-    stderr is not a terminal (a cron job's log gets the summary only)."""
+    """A bar on the terminal (the command's stderr), redrawn at most ten times a second;
+    nothing when stderr is not a terminal (a cron job's log gets the summary only)."""
 
     def __init__(self, stream):
         self.stream = stream
@@ -28,9 +27,9 @@ class ProgressBar:
         filled = width * done // total if total else width
         percent = 100 * done // total if total else 100
         bar = "#" * filled + "-" * (width - filled)
-        self.stream.write(f"\r[{bar}] {percent:3d}% {done:,}/{total:,} items")
+        self.stream.write(f"\r[{bar}] {percent:3d}% {done:,}/{total:,} items", ending="")
         if done >= total:
-            self.stream.write("\n")
+            self.stream.write("")
         self.stream.flush()
 
 
@@ -52,7 +51,8 @@ class Command(BaseCommand):
             raise CommandError(f"No such file: {file}")
         if media_dir is not None and not media_dir.is_dir():
             raise CommandError(f"No such folder: {media_dir}")
-        importer = Importer(media_dir=media_dir, progress=ProgressBar(sys.stderr))
+        self.stderr.style_func = None  # a bar, not an error in red
+        importer = Importer(media_dir=media_dir, progress=ProgressBar(self.stderr))
         try:
             summary = importer.run(lambda: file.open("rb"))
         except WXRError as exc:
