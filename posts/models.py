@@ -163,7 +163,10 @@ class PostQuerySet(models.QuerySet):
         if number > 2**63 - 1:
             return self.none()
         former = Post.objects.filter(wordpress_ids__kind="post", wordpress_ids__wp_id=number)
-        return self.filter(pk=Coalesce(Subquery(former.values("pk")[:1]), Value(number)))
+        old_or_ours = Coalesce(
+            Subquery(former.values("pk")[:1]), Value(number), output_field=models.BigIntegerField()
+        )
+        return self.filter(pk=old_or_ours)
 
     def at_permalink(self, day, slug):
         """The post whose permalink is /YYYY/MM/DD/slug/ for `day` in the blog's time zone."""
