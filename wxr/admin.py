@@ -6,7 +6,7 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import StreamingHttpResponse
-from django.shortcuts import get_object_or_404
+from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils import timezone
@@ -58,12 +58,7 @@ class ImportRunAdmin(admin.ModelAdmin):
 
     def response_add(self, request, obj, post_url_continue=None):
         messages.info(request, "The import has started; this page follows it.")
-        return self._redirect_to_run(obj)
-
-    def _redirect_to_run(self, run):
-        from django.shortcuts import redirect
-
-        return redirect("admin:wxr_importrun_change", run.pk)
+        return redirect("admin:wxr_importrun_change", obj.pk)
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         """The run's progress, refreshed every two seconds until it ends, then its summary."""
