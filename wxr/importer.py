@@ -130,8 +130,9 @@ def _date(local, gmt, label):
 
 
 def wordpress_slug(slug):
-    """WordPress percent-encodes non-ASCII slugs (%d0%bf…); blogcms keeps them as text."""
-    return unquote(slug).strip()[:200]
+    """WordPress percent-encodes non-ASCII slugs (%d0%bf…); blogcms keeps them as text.
+    A slash (never in a WordPress slug, but the file is a stranger's) would split the URL."""
+    return unquote(slug).replace("/", "-").strip()[:200]
 
 
 class Importer:
