@@ -210,6 +210,22 @@ def test_colliding_slugs_get_a_suffix_and_public_posts_keep_theirs(client):
     assert response.status_code == 301 and response["Location"].endswith("cafe-con-leche-2/")
 
 
+def test_a_password_protected_post_stays_out_of_public_view(tmp_path):
+    """blogcms has no post passwords: a protected post is imported as private, and the
+    summary says so, rather than published for all to read."""
+    text = (DATA / "wp61-later.xml").read_text(encoding="utf-8")
+    path = tmp_path / "protected.xml"
+    path.write_text(
+        text.replace(
+            "<wp:post_password></wp:post_password>", "<wp:post_password>s3</wp:post_password>"
+        ),
+        encoding="utf-8",
+    )
+    summary = run_import(path)
+    assert post(50).status == post(10).status == Post.Status.PRIVATE
+    assert "Warning: 2 password-protected posts were imported as private" in summary
+
+
 def test_no_linkback_is_sent_for_imported_posts(settings):
     """Imported posts ping nobody: the old blog did that when they were published."""
     run_import(DATA / "wp61-later.xml")

@@ -154,6 +154,7 @@ class Importer:
         self._total = self._done = 0
         self._zone_moves = 0
         self._old_offset = ""
+        self._password_protected = []
 
     # -- the run --------------------------------------------------------------------------
 
@@ -175,6 +176,12 @@ class Importer:
                 f"({self._old_offset}) other than this site's ({zone}): their "
                 "/YYYY/MM/DD/slug/ links would move a day. "
                 "Set TIME_ZONE to the old blog's zone, then import into a fresh database."
+            )
+        if self._password_protected:
+            self.summary.warnings.append(
+                f"{len(self._password_protected)} password-protected posts were imported as "
+                "private (blogcms has no post passwords): "
+                + ", ".join(self._password_protected[: Summary.EXAMPLES])
             )
         content_changed()  # once, for everything (bulk_create sends no signals)
         return self.summary
@@ -438,9 +445,7 @@ class Importer:
         if item.password and status == Post.Status.PUBLISHED:
             # blogcms has no post passwords: private keeps the text from the public.
             status = Post.Status.PRIVATE
-            self.summary.skip(
-                "password protection (blogcms has none: imported as private)", item.label
-            )
+            self._password_protected.append(item.label)
         self._check_zone(item, published_at)
         title = item.title.strip()[:300]
         post = Post(
