@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -291,3 +291,14 @@ def test_a_terminal_sees_a_progress_bar():
     assert "[" in terminal.getvalue() and "\r" in terminal.getvalue()
     call_command("import_wordpress", str(WP61), stdout=io.StringIO(), stderr=log)
     assert log.getvalue() == ""
+
+
+def test_another_blogs_export_is_refused_unless_it_is_the_same_blog_moved():
+    """WordPress IDs are per blog: a second blog's file is refused (its post 3 is not our
+    post 3), with what to do; --same-blog imports a blog that changed address."""
+    run_import(WP61)
+    with pytest.raises(CommandError, match="already holds an import of https://barrio.example"):
+        run_import(DATA / "wp27-wxr10.xml")
+    assert not Post.objects.filter(title="Hello world!").exists()
+    run_import(DATA / "wp27-wxr10.xml", "--same-blog")
+    assert Post.objects.filter(title="Hello world!").exists()

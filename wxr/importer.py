@@ -33,8 +33,8 @@ from comments.models import Comment
 from posts.models import Category, OldSlug, Post
 
 from .content import to_blogcms
-from .models import WordPressID
-from .parse import read
+from .models import SourceBlog, WordPressID
+from .parse import WXRError, read
 from .records import ZERO_DATE, Author, BrokenItem, Item, Site, Term
 
 Kind = WordPressID.Kind
@@ -138,10 +138,11 @@ def wordpress_slug(slug):
 class Importer:
     """Import one export. `progress(done, total)` is called as items are written."""
 
-    def __init__(self, *, media_dir=None, progress=None, batch_items=BATCH_ITEMS):
+    def __init__(self, *, media_dir=None, progress=None, batch_items=BATCH_ITEMS, same_blog=False):
         self.media_dir = media_dir
         self.progress = progress or (lambda done, total: None)
         self.batch_items = batch_items
+        self.same_blog = same_blog
         self.summary = Summary()
         self._authors, self._categories, self._tags = [], [], []
         self._channel_done = False
@@ -152,6 +153,7 @@ class Importer:
         self._tag_pks = {}  # lower-case name → pk
         self._reserved = set()  # slugs of the old blog's public posts (they keep them)
         self._total = self._done = 0
+        self._base_url = ""
         self._zone_moves = 0
         self._old_offset = ""
         self._password_protected = []
@@ -163,6 +165,8 @@ class Importer:
         to check it whole and count its items, then again to import it."""
         with open_file() as source:
             self._survey(source)
+        if refusal := SourceBlog.check_same_blog(self._base_url, moved=self.same_blog):
+            raise WXRError(refusal)
         self.progress(0, self._total)
         with open_file() as source:
             for record in read(source):
@@ -188,6 +192,8 @@ class Importer:
 
     def _survey(self, source):
         for record in read(source):
+            if isinstance(record, Site):
+                self._base_url = record.base_blog_url or record.base_site_url or record.link
             if isinstance(record, Item | BrokenItem):
                 self._total += 1
             if isinstance(record, Item) and record.status in ("publish", "future", "private"):

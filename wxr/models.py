@@ -73,6 +73,36 @@ class WordPressID(models.Model):
         cls.objects.bulk_create([cls(kind=kind, wp_id=w, **{column: pk}) for w, pk in pairs])
 
 
+class SourceBlog(models.Model):
+    """A WordPress blog this site imported (its wp:base_blog_url). WordPress IDs are only
+    unique within one blog: a second blog's post 10 is not the first blog's post 10, so an
+    import from another blog is refused rather than taken as "already imported"."""
+
+    base_url = models.URLField(max_length=500, unique=True)
+    first_imported_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self):
+        return self.base_url
+
+    @classmethod
+    def check_same_blog(cls, base_url, *, moved=False):
+        """Record `base_url` as the blog imported here; the reason to refuse, if another
+        blog's IDs are already kept (None when all is well). `moved`: the same blog, at a
+        new address."""
+        base_url = base_url.rstrip("/")
+        others = cls.objects.exclude(base_url=base_url)
+        if others.exists() and not moved and WordPressID.objects.exists():
+            return (
+                f"This site already holds an import of {others.first().base_url}; this file "
+                f"is from {base_url or 'a blog without wp:base_blog_url'}. WordPress IDs are "
+                "per blog, so its posts would be taken for the other blog's. Import it into a "
+                "fresh site, or, if it is the same blog at a new address, run import_wordpress "
+                "with --same-blog."
+            )
+        cls.objects.get_or_create(base_url=base_url)
+        return None
+
+
 class ImportRun(models.Model):
     """One import started from the admin: the uploaded file waits in private storage until
     the background task reads it, and is deleted afterwards (it holds commenters' emails

@@ -45,14 +45,20 @@ class Command(BaseCommand):
         parser.add_argument(
             "--media-dir", type=Path, help="a copy of the old blog's wp-content/uploads"
         )
+        parser.add_argument(
+            "--same-blog",
+            action="store_true",
+            help="the file is from the blog imported before, now at another address",
+        )
 
-    def handle(self, *args, file, media_dir=None, **options):
+    def handle(self, *args, file, media_dir=None, same_blog=False, **options):
         if not file.is_file():
             raise CommandError(f"No such file: {file}")
         if media_dir is not None and not media_dir.is_dir():
             raise CommandError(f"No such folder: {media_dir}")
         self.stderr.style_func = None  # a bar, not an error in red
-        importer = Importer(media_dir=media_dir, progress=ProgressBar(self.stderr))
+        progress = ProgressBar(self.stderr)
+        importer = Importer(media_dir=media_dir, progress=progress, same_blog=same_blog)
         try:
             summary = importer.run(lambda: file.open("rb"))
         except WXRError as exc:
