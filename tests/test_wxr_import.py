@@ -223,7 +223,7 @@ def test_a_password_protected_post_stays_out_of_public_view(tmp_path):
     )
     summary = run_import(path)
     assert post(50).status == post(10).status == Post.Status.PRIVATE
-    assert "Warning: 2 password-protected posts were imported as private" in summary
+    assert "Warning: 2 × password-protected posts imported as private" in summary
 
 
 def test_no_linkback_is_sent_for_imported_posts(settings):
@@ -302,3 +302,15 @@ def test_another_blogs_export_is_refused_unless_it_is_the_same_blog_moved():
     assert not Post.objects.filter(title="Hello world!").exists()
     run_import(DATA / "wp27-wxr10.xml", "--same-blog")
     assert Post.objects.filter(title="Hello world!").exists()
+
+
+def test_a_reply_to_a_missing_comment_starts_its_own_thread(tmp_path):
+    """A reply whose parent is neither in the file nor imported before is kept, at the top
+    of its thread, and the summary says which."""
+    text = (DATA / "wp61-later.xml").read_text(encoding="utf-8")
+    path = tmp_path / "orphan.xml"
+    path.write_text(text.replace("<wp:comment_parent>21<", "<wp:comment_parent>99<"), "utf-8")
+    summary = run_import(path)
+    assert comment(27).parent is None
+    assert "Warning: 1 × replies to a comment not in the file" in summary
+    assert "comment 27 (reply to 99)" in summary

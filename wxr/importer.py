@@ -92,9 +92,17 @@ class Summary:
         self.skipped = Counter()
         self.examples = defaultdict(list)
         self.warnings = []
+        self.warned = Counter()
 
     def skip(self, reason, label):
         self.skipped[reason] += 1
+        if len(self.examples[reason]) < self.EXAMPLES:
+            self.examples[reason].append(label)
+
+    def warn(self, reason, label):
+        """Imported, but not quite as the file had it: counted, with a few examples (a
+        broken file may have thousands)."""
+        self.warned[reason] += 1
         if len(self.examples[reason]) < self.EXAMPLES:
             self.examples[reason].append(label)
 
@@ -110,6 +118,8 @@ class Summary:
             lines.append("Skipped:")
             for reason, count in self.skipped.most_common():
                 lines.append(f"  {count} × {reason}: {', '.join(self.examples[reason])}")
+        for reason, count in self.warned.most_common():
+            lines.append(f"Warning: {count} × {reason}: {', '.join(self.examples[reason])}")
         lines.extend(f"Warning: {warning}" for warning in self.warnings)
         return lines
 
@@ -156,7 +166,6 @@ class Importer:
         self._base_url = ""
         self._zone_moves = 0
         self._old_offset = ""
-        self._password_protected = []
 
     # -- the run --------------------------------------------------------------------------
 
@@ -165,6 +174,11 @@ class Importer:
         to check it whole and count its items, then again to import it."""
         with open_file() as source:
             self._survey(source)
+        if self.media_dir:
+            self.summary.warnings.append(
+                f"--media-dir {self.media_dir}: attachments are not imported yet, so no file "
+                "was copied; image addresses in posts still point at the old blog."
+            )
         if refusal := SourceBlog.check_same_blog(self._base_url, moved=self.same_blog):
             raise WXRError(refusal)
         self.progress(0, self._total)
@@ -180,12 +194,6 @@ class Importer:
                 f"({self._old_offset}) other than this site's ({zone}): their "
                 "/YYYY/MM/DD/slug/ links would move a day. "
                 "Set TIME_ZONE to the old blog's zone, then import into a fresh database."
-            )
-        if self._password_protected:
-            self.summary.warnings.append(
-                f"{len(self._password_protected)} password-protected posts were imported as "
-                "private (blogcms has no post passwords): "
-                + ", ".join(self._password_protected[: Summary.EXAMPLES])
             )
         content_changed()  # once, for everything (bulk_create sends no signals)
         return self.summary
@@ -370,9 +378,9 @@ class Importer:
         else:
             parent_pk = self._category_pks.get(wordpress_slug(term.parent))
             if term.parent and not parent_pk:
-                self.summary.warnings.append(
-                    f"category {slug!r}: its parent {term.parent!r} is not in the file; "
-                    "it was put at the top"
+                self.summary.warn(
+                    "categories whose parent is not in the file, put at the top",
+                    f"{slug} (parent {term.parent})",
                 )
             category = Category(
                 name=term.name[:200] or slug,
@@ -451,7 +459,10 @@ class Importer:
         if item.password and status == Post.Status.PUBLISHED:
             # blogcms has no post passwords: private keeps the text from the public.
             status = Post.Status.PRIVATE
-            self._password_protected.append(item.label)
+            self.summary.warn(
+                "password-protected posts imported as private (blogcms has no post passwords)",
+                item.label,
+            )
         self._check_zone(item, published_at)
         title = item.title.strip()[:300]
         post = Post(
@@ -586,9 +597,9 @@ class Importer:
                 if comment.parent_id:
                     replies.append(comment)
                 else:
-                    self.summary.warnings.append(
-                        f"comment {record.wp_id} replies to comment {record.parent}, which "
-                        "is not in the file: it was put at the top of its thread"
+                    self.summary.warn(
+                        "replies to a comment not in the file, put at the top of their thread",
+                        f"comment {record.wp_id} (reply to {record.parent})",
                     )
         Comment.objects.bulk_update(replies, ["parent"], batch_size=1000)
 
