@@ -16,7 +16,8 @@ from wxr.records import Item
 
 DATA = Path(__file__).parent / "data" / "wxr"
 HEAD = """<?xml version="1.0" encoding="UTF-8" ?>
-{doctype}<rss version="2.0" xmlns:wp="http://wordpress.org/export/1.2/">
+{doctype}<rss version="2.0" xmlns:wp="http://wordpress.org/export/1.2/"
+ xmlns:dc="http://purl.org/dc/elements/1.1/">
 <channel><title>T</title><wp:wxr_version>1.2</wp:wxr_version>
 <wp:author><wp:author_id>1</wp:author_id><wp:author_login>admin</wp:author_login></wp:author>
 <wp:category><wp:term_id>2</wp:term_id><wp:category_nicename>news</wp:category_nicename><wp:cat_name>News</wp:cat_name></wp:category>
@@ -38,7 +39,7 @@ def import_text(tmp_path, text):
 
 def item(n, title="A post"):
     return (
-        f"<item><title>{title}</title><wp:post_id>{n}</wp:post_id>"
+        f"<item><title>{title}</title><dc:creator>admin</dc:creator><wp:post_id>{n}</wp:post_id>"
         "<wp:post_date>2022-01-01 10:00:00</wp:post_date><wp:status>publish</wp:status>"
         "<wp:post_type>post</wp:post_type><wp:post_name>p{n}</wp:post_name></item>\n"
     )
@@ -69,7 +70,7 @@ def test_a_truncated_file_fails_naming_the_last_item_and_stores_nothing(tmp_path
     with pytest.raises(CommandError) as failure:
         import_text(tmp_path, body)
     message = str(failure.value)
-    assert "broken at line 8" in message and 'after post 2 "Second"' in message
+    assert "broken at line 9" in message and 'after post 2 "Second"' in message
     assert_nothing_stored()
 
 
@@ -137,3 +138,16 @@ def test_wxr_error_is_raised_lazily_by_the_reader():
     records = read(io.BytesIO(b"<rss><channel><wp:x>"))
     with pytest.raises(WXRError):
         list(records)
+
+
+@pytest.mark.django_db
+def test_control_characters_old_exports_carry_are_dropped_not_fatal(tmp_path):
+    """A vertical tab or form feed pasted into a post (XML forbids them; real exports have
+    them) is removed, the post imported, and the summary says how many went."""
+    body = HEAD.format(doctype="") + item(1, "Pasted\x0bfrom\x0cWord") + "</channel></rss>"
+    path = tmp_path / "export.xml"
+    path.write_text(body, encoding="utf-8")
+    out = io.StringIO()
+    call_command("import_wordpress", str(path), stdout=out)
+    assert Post.objects.get().title == "PastedfromWord"
+    assert "2 control characters that XML does not allow were removed" in out.getvalue()

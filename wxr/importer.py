@@ -35,7 +35,7 @@ from posts.models import Category, OldSlug, Post
 from .content import to_blogcms
 from .models import SourceBlog, WordPressID
 from .parse import WXRError, read
-from .records import ZERO_DATE, Author, BrokenItem, Item, Site, Term
+from .records import ZERO_DATE, Author, BrokenItem, Item, Note, Site, Term
 
 Kind = WordPressID.Kind
 BATCH_ITEMS = 200
@@ -214,6 +214,8 @@ class Importer:
             self._authors.append(record)
         elif isinstance(record, Term):
             self._terms_of(record.taxonomy).append(record)
+        elif isinstance(record, Note):
+            self.summary.warnings.append(record.text)
         elif isinstance(record, BrokenItem):
             self.summary.skip(record.reason, record.label)
             self._advance(1)

@@ -114,7 +114,7 @@ class ImportRun(models.Model):
         DONE = "done", "Done"
         FAILED = "failed", "Failed"
 
-    file = models.FileField(upload_to="wordpress-imports/", storage=import_storage)
+    file = models.FileField(upload_to="%Y/%m/", storage=import_storage)
     file_name = models.CharField(max_length=255, editable=False)
     started_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"

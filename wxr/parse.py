@@ -9,12 +9,13 @@ laughs"), external entities.
 
 import re
 from functools import lru_cache
+from os import PathLike
 from xml.etree.ElementTree import ParseError
 
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import iterparse
 
-from .records import Author, BrokenItem, Comment, Item, ItemTerm, Site, Term
+from .records import Author, BrokenItem, Comment, Item, ItemTerm, Note, Site, Term
 
 # The wp namespace differs between versions only by its number; excerpt is …/excerpt/.
 _WP_NAMESPACE = re.compile(r"^http://wordpress\.org/export/1\.[0-2]/(excerpt/)?$")
@@ -68,17 +69,42 @@ def _fields(elem):
     return {_name(child.tag): child.text or "" for child in elem}
 
 
+# C0 control characters XML 1.0 forbids. Old WordPress exports carry some (pasted from
+# word processors), and WordPress's importer then falls back to a regex parser; dropping
+# them is safe in UTF-8, where no byte of a multi-byte character is below 0x20.
+_FORBIDDEN_BYTES = bytes(b for b in range(32) if b not in (9, 10, 13))
+
+
+class _Cleaned:
+    """A binary file with XML's forbidden control bytes removed, counting them."""
+
+    def __init__(self, raw):
+        self.raw = raw
+        self.removed = 0
+
+    def read(self, size=-1):
+        chunk = self.raw.read(size)
+        cleaned = chunk.translate(None, _FORBIDDEN_BYTES)
+        self.removed += len(chunk) - len(cleaned)
+        return cleaned
+
+
 def read(source):
     """Yield the Site header, then Author, Term, Item and BrokenItem records in file order.
     `source` is a path or a binary file. Raises WXRError for a file that is not a WordPress
     export or is broken, naming the last item read."""
+    if isinstance(source, str | PathLike):
+        with open(source, "rb") as raw:
+            yield from read(raw)
+        return
     site = Site()
     site_sent = False
     last = "before the first item"
     depth = 0
     channel = None
+    cleaned = _Cleaned(source)
     try:
-        for event, elem in iterparse(source, events=("start", "end"), forbid_dtd=True):
+        for event, elem in iterparse(cleaned, events=("start", "end"), forbid_dtd=True):
             if event == "start":
                 depth += 1
                 if depth == 1 and _name(elem.tag) != "rss":
@@ -116,6 +142,11 @@ def read(source):
     if not site_sent:
         _check_version(site)
         yield site
+    if cleaned.removed:
+        yield Note(
+            f"{cleaned.removed} control characters that XML does not allow were removed "
+            "from the file (WordPress's importer drops them too)."
+        )
 
 
 def _check_version(site):

@@ -124,3 +124,10 @@ class BrokenItem:
 
     label: str
     reason: str
+
+
+@dataclass
+class Note:
+    """Something about the file as a whole the summary should say."""
+
+    text: str
