@@ -1,7 +1,7 @@
 """WordPress bodies become the markup blogcms stores, as WordPress would have shown them."""
 
 from wxr.autop import wpautop
-from wxr.content import to_blogcms, to_wordpress
+from wxr.content import shortcodes_left, to_blogcms, to_wordpress
 
 
 def test_wpautop_makes_paragraphs_and_breaks_as_wordpress():
@@ -73,3 +73,14 @@ def test_an_exported_body_comes_back_unchanged():
     as it was: no paragraphs or breaks are added on either side."""
     body = "<p>One</p><pre><code>a\n\nb</code></pre><ul><li><p>x</p></li></ul>"
     assert to_blogcms(to_wordpress(body)) == body
+
+
+def test_shortcodes_blogcms_does_not_run_stay_as_text_and_are_named():
+    """[embed] becomes a link; [gallery] and a plugin's form stay as text (nothing lost),
+    and shortcodes_left() names them for the summary."""
+    html = to_blogcms(
+        '[embed]https://v.example/1[/embed]\n\n[gallery ids="1,2"]\n\n[contact-form-7 id="5"]'
+    )
+    assert '<p><a href="https://v.example/1">https://v.example/1</a></p>' in html
+    assert '<p>[gallery ids="1,2"]</p>' in html
+    assert shortcodes_left(html) == ["contact-form-7", "gallery"]

@@ -186,6 +186,22 @@ def test_a_later_export_adds_only_what_is_new():
     assert Post.objects.count() == 8
 
 
+def test_shortcodes_left_as_text_are_named_in_the_summary(tmp_path):
+    """A post holding a [gallery] (which needs the media library) is imported with the
+    shortcode as text, and the summary names it."""
+    text = (DATA / "wp61-later.xml").read_text(encoding="utf-8")
+    path = tmp_path / "gallery.xml"
+    path.write_text(
+        text.replace("The budget passed.", '[gallery ids="3,4"]\n\nThe budget passed.'), "utf-8"
+    )
+    summary = run_import(path)
+    assert '<p>[gallery ids="3,4"]</p>' in post(50).body
+    assert (
+        'shortcodes blogcms does not run, kept as text: post 50 "Hearing outcome" [gallery]'
+        in summary
+    )
+
+
 def test_the_summary_says_what_was_skipped_and_why():
     """Counts per kind, and each skipped kind with its reason and the items it names."""
     summary = run_import(WP61)

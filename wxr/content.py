@@ -39,6 +39,20 @@ _RENAMES = [
 _URL_ATTRIBUTE = re.compile(r'(\s(?:src|href)=)(["\'])(.*?)\2', re.IGNORECASE | re.DOTALL)
 
 
+# [embed]URL[/embed]: the classic editor's embed; a link keeps what it pointed at.
+_EMBED_SHORTCODE = re.compile(r"\[embed[^\]]*\]\s*(https?://[^\s\[<]+)\s*\[/embed\]", re.IGNORECASE)
+# Shortcodes blogcms does not run (galleries and players need the media library, others a
+# plugin): kept as text, so nothing is lost, and counted in the summary.
+_SHORTCODE = re.compile(
+    r"\[(gallery|audio|video|playlist|[a-z_-]+_form|contact-form[^\s\]]*)[\s\]]", re.IGNORECASE
+)
+
+
+def shortcodes_left(html):
+    """The names of the shortcodes a body still holds after conversion."""
+    return sorted({m.group(1).lower() for m in _SHORTCODE.finditer(html)})
+
+
 def has_blocks(html):
     """WordPress's has_blocks(): the block editor wrote this body."""
     return "<!-- wp:" in html
@@ -64,6 +78,7 @@ def to_blogcms(html, rewrite_url=None):
     else:
         html = wpautop(_CAPTION.sub(_caption, html))
     html = _EMBED.sub(r'<p><a href="\1">\1</a></p>', html)
+    html = _EMBED_SHORTCODE.sub(r'<a href="\1">\1</a>', html)
     for pattern, replacement in _RENAMES:
         html = pattern.sub(replacement, html)
     if rewrite_url is not None:

@@ -32,7 +32,7 @@ from comments import models as comment_models
 from comments.models import Comment
 from posts.models import Category, OldSlug, Post
 
-from .content import to_blogcms
+from .content import shortcodes_left, to_blogcms
 from .models import SourceBlog, WordPressID
 from .parse import WXRError, read
 from .records import ZERO_DATE, Author, BrokenItem, Item, Note, Site, Term
@@ -467,11 +467,17 @@ class Importer:
             )
         self._check_zone(item, published_at)
         title = item.title.strip()[:300]
+        body = to_blogcms(item.content, self.rewrite_url)
+        if names := shortcodes_left(body):
+            self.summary.warn(
+                "posts with shortcodes blogcms does not run, kept as text",
+                f"{item.label} [{', '.join(names)}]",
+            )
         post = Post(
             title=title,
             slug=wordpress_slug(item.slug) or slugify(title, allow_unicode=True)[:200] or "post",
             author_id=self._user_for(item.creator),
-            body=Post._meta.get_field("body").sanitize(to_blogcms(item.content, self.rewrite_url)),
+            body=Post._meta.get_field("body").sanitize(body),
             excerpt=item.excerpt.strip(),
             status=status,
             published_at=published_at,
