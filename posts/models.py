@@ -160,7 +160,7 @@ class PostQuerySet(models.QuerySet):
         if not (value.isascii() and value.isdigit()):
             return self.none()
         number = int(value)
-        if number > 2**63 - 1:
+        if number > 2**63 - 1:  # beyond any primary key (a bigint)
             return self.none()
         former = Post.objects.filter(wordpress_ids__kind="post", wordpress_ids__wp_id=number)
         old_or_ours = Coalesce(

@@ -17,25 +17,23 @@ once at the end.
 
 import datetime
 import ipaddress
-from collections import Counter, defaultdict
-from urllib.parse import unquote
 
-from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
 from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
-from taggit.models import Tag, TaggedItem
+from taggit.models import TaggedItem
 
 from blogcms.cache import content_changed
 from comments import models as comment_models
 from comments.models import Comment
-from posts.models import Category, OldSlug, Post
+from posts.models import OldSlug, Post
 
+from .channel import Channel, Unusable, wordpress_slug
 from .content import shortcodes_left, to_blogcms
 from .models import SourceBlog, WordPressID
 from .parse import WXRError, read
 from .records import ZERO_DATE, Author, BrokenItem, Item, Note, Site, Term
+from .summary import Summary
 
 Kind = WordPressID.Kind
 BATCH_ITEMS = 200
@@ -76,57 +74,6 @@ COMMENT_TYPES = {
 }
 
 
-class Unusable(Exception):
-    """This item's data cannot be imported; the message is the reason the summary gives."""
-
-
-class Summary:
-    """What a run did: counts per kind, what was skipped and why, and warnings."""
-
-    EXAMPLES = 5
-
-    def __init__(self):
-        self.site = Site()
-        self.created = Counter()
-        self.existing = Counter()
-        self.skipped = Counter()
-        self.examples = defaultdict(list)
-        self.warnings = []
-        self.warned = Counter()
-
-    def skip(self, reason, label):
-        self.skipped[reason] += 1
-        if len(self.examples[reason]) < self.EXAMPLES:
-            self.examples[reason].append(label)
-
-    def warn(self, reason, label):
-        """Imported, but not quite as the file had it: counted, with a few examples (a
-        broken file may have thousands)."""
-        self.warned[reason] += 1
-        if len(self.examples[reason]) < self.EXAMPLES:
-            self.examples[reason].append(label)
-
-    def lines(self):
-        name = self.site.title or self.site.base_blog_url or "the export"
-        lines = [f"Imported {name} ({self.site.base_blog_url}), WXR {self.site.wxr_version}:"]
-        for kind in ("authors", "categories", "tags", "posts", "comments", "pingbacks"):
-            lines.append(
-                f"  {kind}: {self.created[kind]} new, {self.existing[kind]} already imported"
-            )
-        lines[-1] += " (pingbacks and trackbacks)"
-        if self.skipped:
-            lines.append("Skipped:")
-            for reason, count in self.skipped.most_common():
-                lines.append(f"  {count} × {reason}: {', '.join(self.examples[reason])}")
-        for reason, count in self.warned.most_common():
-            lines.append(f"Warning: {count} × {reason}: {', '.join(self.examples[reason])}")
-        lines.extend(f"Warning: {warning}" for warning in self.warnings)
-        return lines
-
-    def __str__(self):
-        return "\n".join(self.lines())
-
-
 def _date(local, gmt, label):
     """WordPress's GMT date when set; else its local date, read in our time zone."""
     try:
@@ -139,12 +86,6 @@ def _date(local, gmt, label):
     return timezone.make_aware(naive)
 
 
-def wordpress_slug(slug):
-    """WordPress percent-encodes non-ASCII slugs (%d0%bf…); blogcms keeps them as text.
-    A slash (never in a WordPress slug, but the file is a stranger's) would split the URL."""
-    return unquote(slug).replace("/", "-").strip()[:200]
-
-
 class Importer:
     """Import one export. `progress(done, total)` is called as items are written."""
 
@@ -154,13 +95,8 @@ class Importer:
         self.batch_items = batch_items
         self.same_blog = same_blog
         self.summary = Summary()
-        self._authors, self._categories, self._tags = [], [], []
-        self._channel_done = False
+        self.channel = Channel(self.summary)
         self._batch = []
-        self._users = {}  # login → pk
-        self._users_by_wp_id = {}  # author_id → pk
-        self._category_pks = {}  # slug → pk
-        self._tag_pks = {}  # lower-case name → pk
         self._reserved = set()  # slugs of the old blog's public posts (they keep them)
         self._total = self._done = 0
         self._base_url = ""
@@ -185,7 +121,7 @@ class Importer:
         with open_file() as source:
             for record in read(source):
                 self._take(record)
-        self._finish_channel()
+        self.channel.write()
         self._flush()
         if self._zone_moves:
             zone = timezone.get_current_timezone_name()
@@ -210,25 +146,16 @@ class Importer:
     def _take(self, record):
         if isinstance(record, Site):
             self.summary.site = record
-        elif isinstance(record, Author):
-            self._authors.append(record)
-        elif isinstance(record, Term):
-            self._terms_of(record.taxonomy).append(record)
+        elif isinstance(record, Author | Term):
+            self.channel.add(record)
         elif isinstance(record, Note):
             self.summary.warnings.append(record.text)
         elif isinstance(record, BrokenItem):
             self.summary.skip(record.reason, record.label)
             self._advance(1)
         else:
-            self._finish_channel()
+            self.channel.write()
             self._item(record)
-
-    def _terms_of(self, taxonomy):
-        if taxonomy == "category":
-            return self._categories
-        if taxonomy == "post_tag":
-            return self._tags
-        return _Ignored(self.summary, f"terms of the {taxonomy or 'unnamed'} taxonomy")
 
     def _advance(self, count):
         self._done += count
@@ -289,148 +216,6 @@ class Importer:
         """The new address of an imported file at `url` of the old blog, or None (kept)."""
         return None
 
-    # -- authors and terms (the channel, before the first item) --------------------------
-
-    def _finish_channel(self):
-        if self._channel_done:
-            return
-        self._channel_done = True
-        with transaction.atomic():
-            self._import_authors(self._authors)
-            self._import_categories()
-            self._import_tags()
-        self._authors = self._categories = self._tags = None
-
-    def _import_authors(self, authors):
-        users = get_user_model()
-        known = WordPressID.known(Kind.USER, [a.wp_id for a in authors if a.wp_id])
-        for author in authors:
-            if not author.login:
-                self.summary.skip("authors without a login", author.display_name)
-                continue
-            if pk := known.get(author.wp_id):
-                self.summary.existing["authors"] += 1
-            elif pk := users.objects.filter(username=author.login).values_list("pk").first():
-                pk = pk[0]
-                self.summary.existing["authors"] += 1
-                if author.wp_id:
-                    WordPressID.remember(Kind.USER, [(author.wp_id, pk)])
-            else:
-                pk = self._new_user(author).pk
-                if author.wp_id:
-                    WordPressID.remember(Kind.USER, [(author.wp_id, pk)])
-            self._users[author.login] = pk
-            if author.wp_id:
-                self._users_by_wp_id[author.wp_id] = pk
-
-    def _new_user(self, author):
-        """An author who must set a password before logging in (WordPress's passwords
-        are not in the export), with WordPress's Author role: they wrote posts."""
-        first, last = author.first_name, author.last_name
-        if not (first or last) and author.display_name != author.login:
-            # The byline WordPress showed ("Barrio Desk"); by default it is the login.
-            first = author.display_name
-        user = get_user_model()(
-            username=author.login[:150],
-            email=author.email[:254],
-            first_name=first[:150],
-            last_name=last[:150],
-            is_staff=True,
-        )
-        user.set_unusable_password()
-        user.save()
-        if group := Group.objects.filter(name="Author").first():
-            user.groups.add(group)
-        self.summary.created["authors"] += 1
-        return user
-
-    def _user_for(self, login):
-        if not login:
-            raise Unusable("it has no author (dc:creator)")
-        if login not in self._users:
-            # WXR 1.0 lists no authors: dc:creator is all there is.
-            self._import_authors([Author(login=login)])
-        return self._users[login]
-
-    def _import_categories(self):
-        """Parents before children, whatever order the file has (WordPress writes parents
-        first); a parent the file lacks leaves the child at the top."""
-        known = WordPressID.known(Kind.CATEGORY, [t.wp_id for t in self._categories if t.wp_id])
-        pending = {
-            wordpress_slug(t.slug) or slugify(t.name, allow_unicode=True): t
-            for t in self._categories
-        }
-        while pending:
-            ready = [
-                (slug, term)
-                for slug, term in pending.items()
-                if not term.parent or wordpress_slug(term.parent) not in pending
-            ] or [next(iter(pending.items()))]  # a loop of parents: break it anywhere
-            for slug, term in ready:
-                del pending[slug]
-                self._category_pks[slug] = self._category(slug, term, known)
-
-    def _category(self, slug, term, known):
-        if pk := known.get(term.wp_id):
-            self.summary.existing["categories"] += 1
-            return pk
-        category = Category.objects.filter(slug=slug).first()
-        if category:
-            self.summary.existing["categories"] += 1
-        else:
-            parent_pk = self._category_pks.get(wordpress_slug(term.parent))
-            if term.parent and not parent_pk:
-                self.summary.warn(
-                    "categories whose parent is not in the file, put at the top",
-                    f"{slug} (parent {term.parent})",
-                )
-            category = Category(
-                name=term.name[:200] or slug,
-                slug=slug,
-                description=term.description,
-                parent_id=parent_pk,
-            )
-            category.save()
-            self.summary.created["categories"] += 1
-        if term.wp_id:
-            WordPressID.remember(Kind.CATEGORY, [(term.wp_id, category.pk)])
-        return category.pk
-
-    def _import_tags(self):
-        known = WordPressID.known(Kind.TAG, [t.wp_id for t in self._tags if t.wp_id])
-        for term in self._tags:
-            if pk := known.get(term.wp_id):
-                self.summary.existing["tags"] += 1
-                self._tag_pks[term.name.lower()] = pk
-                continue
-            pk = self._tag(term.name, wordpress_slug(term.slug))
-            if term.wp_id:
-                WordPressID.remember(Kind.TAG, [(term.wp_id, pk)])
-
-    def _tag(self, name, slug=""):
-        """The tag named `name` (taggit compares case-insensitively here), made if new."""
-        name = name.strip()[:100]
-        if pk := self._tag_pks.get(name.lower()):
-            return pk
-        tag = Tag.objects.filter(name__iexact=name).first()
-        if tag:
-            self.summary.existing["tags"] += 1
-        else:
-            free = slug and not Tag.objects.filter(slug=slug).exists()
-            tag = Tag(name=name, slug=slug if free else "")
-            tag.save()  # taggit makes a unique slug when it is empty
-            self.summary.created["tags"] += 1
-        self._tag_pks[name.lower()] = tag.pk
-        return tag.pk
-
-    def _category_for(self, item_term):
-        slug = wordpress_slug(item_term.slug) or slugify(item_term.name, allow_unicode=True)
-        if slug not in self._category_pks:
-            # Named on the item but not in the channel (a partial export).
-            term = Term("category", None, slug=slug, name=item_term.name)
-            self._category_pks[slug] = self._category(slug, term, {})
-        return self._category_pks[slug]
-
     # -- posts and their comments, a batch at a time --------------------------------------
 
     def _flush(self):
@@ -476,7 +261,7 @@ class Importer:
         post = Post(
             title=title,
             slug=wordpress_slug(item.slug) or slugify(title, allow_unicode=True)[:200] or "post",
-            author_id=self._user_for(item.creator),
+            author_id=self.channel.user_for(item.creator),
             body=Post._meta.get_field("body").sanitize(body),
             excerpt=item.excerpt.strip(),
             status=status,
@@ -514,9 +299,9 @@ class Importer:
             categories, tags = set(), set()
             for term in item.terms:
                 if term.domain == "category":
-                    categories.add(self._category_for(term))
+                    categories.add(self.channel.category_for(term))
                 elif term.domain == "post_tag":
-                    tags.add(self._tag(term.name, wordpress_slug(term.slug)))
+                    tags.add(self.channel.tag(term.name, wordpress_slug(term.slug)))
             links += [through(post_id=post.pk, category_id=pk) for pk in categories]
             tagged += [TaggedItem(content_object=post, tag_id=pk) for pk in tags]
         through.objects.bulk_create(links)
@@ -585,7 +370,7 @@ class Importer:
             author_email=record.author_email[: comment_models.MAX_EMAIL],
             author_url=record.author_url[: comment_models.MAX_URL],
             author_ip=_address(record.author_ip),
-            user_id=self._users_by_wp_id.get(record.user_id),
+            user_id=self.channel.users_by_wp_id.get(record.user_id),
             content=record.content[: comment_models.MAX_CONTENT],
             created_at=_date(record.date, record.date_gmt, "comment_date"),
         )
@@ -617,14 +402,3 @@ def _address(value):
         return str(ipaddress.ip_address(value.strip()))
     except ValueError:
         return None
-
-
-class _Ignored(list):
-    """Where terms of other taxonomies (nav_menu, post_format…) go: counted, not kept."""
-
-    def __init__(self, summary, reason):
-        super().__init__()
-        self.summary, self.reason = summary, reason
-
-    def append(self, term):
-        self.summary.skip(self.reason, term.name)
