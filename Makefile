@@ -67,5 +67,8 @@ bench: install
 bench-scale: install
 	$(BIN)/python bench/comments_scale.py
 
+bench-import: install  ## 10,000 WordPress posts with 100,000 comments: posts/s, comments/s, memory
+	$(BIN)/python bench/wxr_import.py
+
 clean:
 	rm -rf $(VENV) var/static var/cache

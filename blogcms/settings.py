@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "posts",
     "comments",
     "comments.linkbacks",
+    "wxr",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",

@@ -15,7 +15,8 @@ from urllib.parse import parse_qs, unquote, urlsplit
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connection, models
-from django.db.models import Count, Q
+from django.db.models import Count, Q, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.urls import reverse, reverse_lazy
 from django.utils import timezone
 from django.utils.html import strip_tags
@@ -190,10 +191,19 @@ class PostQuerySet(models.QuerySet):
 
     def with_query_id(self, value):
         """The post WordPress's ?p=`value` names, as a queryset: none unless `value` is
-        ASCII digits ("²".isdigit() is true, yet int("²") raises)."""
+        ASCII digits ("²".isdigit() is true, yet int("²") raises). A post imported from
+        WordPress answers to its old ID (wxr.WordPressID) before a post of ours whose pk
+        it is: the old blog's ?p= links are out in the world."""
         if not (value.isascii() and value.isdigit()):
             return self.none()
-        return self.filter(pk=int(value))
+        number = int(value)
+        if number > 2**63 - 1:  # beyond any primary key (a bigint)
+            return self.none()
+        former = Post.objects.filter(wordpress_ids__kind="post", wordpress_ids__wp_id=number)
+        old_or_ours = Coalesce(
+            Subquery(former.values("pk")[:1]), Value(number), output_field=models.BigIntegerField()
+        )
+        return self.filter(pk=old_or_ours)
 
     def at_permalink(self, day, slug):
         """The post whose permalink is /YYYY/MM/DD/slug/ for `day` in the blog's time zone

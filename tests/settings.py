@@ -12,6 +12,7 @@ CACHES = {
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    "wordpress_imports": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
 }
 # Tasks run at once in tests; the database backend and its worker are tested on their own.
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
