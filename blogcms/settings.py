@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "posts",
     "comments",
     "comments.linkbacks",
+    "revisions",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",

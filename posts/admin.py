@@ -9,8 +9,10 @@ from django.utils.formats import date_format
 from js_asset import Media
 
 from comments.linkbacks.admin import OutgoingLinkbacksMixin, resend_post_linkbacks
+from revisions.admin import RevisionsAdminMixin
 
 from .models import Category, OldSlug, Page, Post, can_edit_others, can_publish
+from .preview import PreviewAdminMixin
 
 
 @admin.register(Category)
@@ -52,7 +54,12 @@ class ScheduledFilter(admin.SimpleListFilter):
 
 
 @admin.register(Post)
-class PostAdmin(OutgoingLinkbacksMixin, admin.ModelAdmin):
+class PostAdmin(
+    RevisionsAdminMixin,  # revisions, compare, restore, autosave (revisions/admin.py)
+    PreviewAdminMixin,  # Preview of unsaved changes (posts/preview.py)
+    OutgoingLinkbacksMixin,
+    admin.ModelAdmin,
+):
     list_display = ["title", "author", "state", "category_list", "published_at", "sticky"]
     list_filter = ["status", ScheduledFilter, "categories", "author", "published_at", "sticky"]
     date_hierarchy = "published_at"
