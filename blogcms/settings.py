@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "comments",
     "comments.linkbacks",
     "revisions",
+    "profiles",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",

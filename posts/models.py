@@ -23,6 +23,8 @@ from django.utils.text import Truncator, slugify
 from django_prose_editor.fields import ProseEditorField
 from taggit.managers import TaggableManager
 
+from profiles.models import display_name
+
 from .images import validate_image
 
 UNCATEGORIZED_SLUG = "uncategorized"
@@ -128,7 +130,7 @@ class PostQuerySet(models.QuerySet):
         from comments.models import Comment
 
         return (
-            self.select_related("author")
+            self.select_related("author__profile")
             .prefetch_related("categories", "tags")
             .annotate(
                 response_count=Count(
@@ -355,6 +357,11 @@ class Post(models.Model):
     @property
     def is_page(self):
         return self.post_type == self.Type.PAGE
+
+    @property
+    def author_display(self):
+        """The author's public name, never their login (profiles.display_name)."""
+        return display_name(self.author)
 
     @property
     def address(self):

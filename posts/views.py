@@ -20,6 +20,7 @@ from taggit.models import Tag
 
 from comments.display import post_page_context
 from comments.linkbacks.advertise import LinkbackEndpoints
+from profiles.models import display_name
 
 from . import legacy
 from .models import Category, Post, page_path
@@ -176,7 +177,7 @@ def author(request, username, page=1):
     return _render_listing(
         request,
         posts,
-        title=f"Author Archives: {user.get_full_name() or user.get_username()}",
+        title=f"Author Archives: {display_name(user)}",
         base_url=reverse("posts:author", kwargs={"username": user.get_username()}),
         page=page,
     )
@@ -185,7 +186,8 @@ def author(request, username, page=1):
 def find_post(user, year, month, day, slug):
     """The post at a permalink, as `user` may see it, or None."""
     day = _date_or_404(year, int(month), int(day))
-    return Post.objects.visible_to(user).select_related("author").at_permalink(day, slug)
+    entries = Post.objects.visible_to(user).select_related("author__profile")
+    return entries.at_permalink(day, slug)
 
 
 def _entry_page(request, entry, template, extra=None):
@@ -239,7 +241,8 @@ def page_or_guess(request, path):
     post of that slug or that once had it (redirect_guess_404_permalink()); else a page
     that once had that path; each a 301. Otherwise the themed 404."""
     path = page_path(path)
-    if page := Post.objects.visible_to(request.user).select_related("author").at_path(path):
+    entries = Post.objects.visible_to(request.user).select_related("author__profile")
+    if page := entries.at_path(path):
         return _entry_page(request, page, "posts/page_detail.html")
     published = Post.objects.published()
     if "/" not in path:
