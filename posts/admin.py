@@ -13,6 +13,7 @@ from revisions.admin import RevisionsAdminMixin
 
 from .models import Category, OldSlug, Page, Post, can_edit_others, can_publish
 from .preview import PreviewAdminMixin
+from .quickdraft import QuickDraftAdminMixin
 
 
 @admin.register(Category)
@@ -57,6 +58,7 @@ class ScheduledFilter(admin.SimpleListFilter):
 class PostAdmin(
     RevisionsAdminMixin,  # revisions, compare, restore, autosave (revisions/admin.py)
     PreviewAdminMixin,  # Preview of unsaved changes (posts/preview.py)
+    QuickDraftAdminMixin,  # the dashboard's Quick Draft (posts/quickdraft.py)
     OutgoingLinkbacksMixin,
     admin.ModelAdmin,
 ):
