@@ -11,6 +11,7 @@ from js_asset import Media
 from comments.linkbacks.admin import OutgoingLinkbacksMixin, resend_post_linkbacks
 from revisions.admin import RevisionsAdminMixin
 
+from .bulkedit import BulkEditAdminMixin
 from .models import Category, OldSlug, Page, Post, can_edit_others, can_publish
 from .preview import PreviewAdminMixin
 from .quickdraft import QuickDraftAdminMixin
@@ -59,6 +60,7 @@ class PostAdmin(
     RevisionsAdminMixin,  # revisions, compare, restore, autosave (revisions/admin.py)
     PreviewAdminMixin,  # Preview of unsaved changes (posts/preview.py)
     QuickDraftAdminMixin,  # the dashboard's Quick Draft (posts/quickdraft.py)
+    BulkEditAdminMixin,  # Quick edit and Bulk edit from the list (posts/bulkedit.py)
     OutgoingLinkbacksMixin,
     admin.ModelAdmin,
 ):
@@ -69,7 +71,7 @@ class PostAdmin(
     prepopulated_fields = {"slug": ["title"]}
     filter_horizontal = ["categories"]
     inlines = [OldSlugInline]
-    actions = ["publish", "unpublish", resend_post_linkbacks]
+    actions = ["publish", "unpublish", "bulk_edit", resend_post_linkbacks]
     view_on_site = True  # "View on site" is the preview: staff see drafts at the permalink
     fieldsets = [
         (None, {"fields": ["title", "slug", "body", "excerpt"]}),
