@@ -262,7 +262,9 @@ class Post(models.Model):
             "Code": True,
             "HardBreak": True,
             "HorizontalRule": True,
-            "Link": {"enableTarget": False},
+            # Not autolink: tiptap makes the link mark inclusive when it autolinks, so text
+            # typed right after a link would join it (WordPress's editor never does).
+            "Link": {"enableTarget": False, "autolink": False},
             "Image": True,
             "Table": True,
             "TableRow": True,

@@ -161,3 +161,40 @@ def test_autosave_warns_before_leaving_and_is_offered_back(
     page.wait_for_url("**/admin/posts/post/")
     assert dialogs == []
     assert errors == []
+
+
+@pytest.mark.browser
+def test_editor_height_links_and_heading_menu(
+    live_server,
+    transactional_db,
+    chromium,  # noqa: F811
+):
+    """The editor opens at a comfortable height and grows with its content; text typed
+    right after a link is not part of the link; the heading menu's arrow is drawn, not a
+    character the fonts may lack."""
+    StaffFactory(username="editor", password=PASSWORD)
+    post = PostFactory(body='<p>See <a href="https://example.com/">this link</a></p>')
+    change = f"/admin/posts/post/{post.pk}/change/"
+    _, page, errors = logged_in(chromium, live_server, change)
+    editor = page.locator(".ProseMirror[contenteditable=true]")
+    editor.wait_for(timeout=10_000)
+    opened = editor.bounding_box()["height"]
+    assert opened >= 300  # WordPress's editor opens about 300px tall
+
+    editor.locator("a").click()
+    page.keyboard.press("End")
+    page.keyboard.type(" and more")
+    assert editor.locator("a").inner_text() == "this link"
+    assert " and more" in editor.inner_text()
+
+    page.keyboard.press("Enter")
+    for n in range(30):
+        page.keyboard.type(f"Line {n}")
+        page.keyboard.press("Enter")
+    assert editor.bounding_box()["height"] > opened  # grown, not scrolling inside
+
+    arrow = page.evaluate(
+        "getComputedStyle(document.querySelector('.prose-menubar__selected'), '::after').content"
+    )
+    assert "⏷" not in arrow  # U+23F7: no glyph in Debian's default fonts
+    assert errors == []
