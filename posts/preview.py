@@ -66,6 +66,8 @@ class PreviewAdminMixin:
             entry.pk = UNSAVED_ID
         if not entry.author_id:
             entry.author = request.user  # as saving it would (PostAdmin.save_model)
+        if entry.is_page:
+            entry.path = entry.computed_path()  # its address under the parent chosen
         entry._prefetched_objects_cache = preview_terms(form.cleaned_data)
         response = TemplateResponse(
             request,

@@ -108,6 +108,18 @@ def test_preview_of_a_page(client):
     assert "About us now" in response.text and "This entry was posted in" not in response.text
 
 
+def test_preview_of_a_new_page_under_a_parent(client):
+    """A page never saved previews at the address it would have under its parent."""
+    boss = StaffFactory()
+    about = PageFactory(author=boss, title="About", slug="about")
+    client.force_login(boss)
+    data = post_form(author=boss, title="Team", slug="team", parent=about.pk, menu_order="0")
+    response = client.post(preview_url(kind="page"), data)
+    assert response.status_code == 200
+    assert 'href="http://testserver/about/team/"' in response.text
+    assert not Post.objects.filter(slug="team").exists()
+
+
 def test_preview_with_form_errors_explains_and_stores_nothing(client):
     """A form that would not save (no title) is answered 400 with the error, not a page."""
     boss = StaffFactory()
