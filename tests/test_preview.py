@@ -120,6 +120,18 @@ def test_preview_of_a_new_page_under_a_parent(client):
     assert not Post.objects.filter(slug="team").exists()
 
 
+def test_preview_body_passes_the_editor_allowlist(client):
+    """What the preview shows of the body is cleaned as a stored body would be: a forged
+    form cannot run a script in a preview (a Contributor's preview seen by an Editor)."""
+    boss = StaffFactory()
+    post = PostFactory(author=boss)
+    client.force_login(boss)
+    body = '<p onmouseover="steal()">Hi</p><script>steal()</script>'
+    response = client.post(preview_url(post), form_of(post, body=body))
+    assert response.status_code == 200
+    assert "steal()" not in response.text and "<p>Hi</p>" in response.text
+
+
 def test_preview_with_form_errors_explains_and_stores_nothing(client):
     """A form that would not save (no title) is answered 400 with the error, not a page."""
     boss = StaffFactory()
