@@ -13,6 +13,7 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
+from django.utils.http import urlencode
 from taggit.forms import TagField
 
 from .models import Category, Post, can_publish
@@ -78,13 +79,18 @@ class BulkEditAdminMixin:
         ]
 
     def get_list_display(self, request):
-        return [*super().get_list_display(request), "quick_edit_link"]
-
-    @admin.display(description="")
-    def quick_edit_link(self, obj):
+        # The link carries the list's filters, so Update comes back to the same list.
+        back = urlencode({"_changelist_filters": request.GET.urlencode()})
         info = f"{self.opts.app_label}_{self.opts.model_name}"
-        url = reverse(f"admin:{info}_quick_edit", args=[obj.pk])
-        return format_html('<a href="{}" class="quick-edit">Quick edit</a>', url)
+
+        @admin.display(description="")
+        def quick_edit(obj):
+            url = reverse(f"admin:{info}_quick_edit", args=[obj.pk])
+            if request.GET:
+                url = f"{url}?{back}"
+            return format_html('<a href="{}" class="quick-edit">Quick edit</a>', url)
+
+        return [*super().get_list_display(request), quick_edit]
 
     def quick_edit_view(self, request, object_id):
         obj = self.get_object(request, unquote(object_id))

@@ -55,6 +55,25 @@ def test_quick_edit_changes_title_slug_date_status_categories_and_tags(client):
     assert post.old_slugs.filter(slug="old").exists()
 
 
+def test_quick_edit_comes_back_to_the_filtered_list(client):
+    """Opened from a filtered list, Quick edit returns to that list after Update."""
+    boss = StaffFactory()
+    client.force_login(boss)
+    post = PostFactory(author=boss, slug="kept", status=Post.Status.DRAFT)
+    listing = client.get(LIST_URL, {"status__exact": "draft"}).text
+    link = f"{quick_edit_url(post)}?_changelist_filters=status__exact%3Ddraft"
+    assert f'href="{link}"' in listing
+    data = {
+        "title": "T",
+        "slug": "kept",
+        "published_at_0": "2024-03-04",
+        "published_at_1": "09:30:00",
+        "status": "draft",
+    }
+    response = client.post(link, data)
+    assert response.url == f"{LIST_URL}?status__exact=draft"
+
+
 def test_quick_edit_refuses_a_taken_slug_with_a_message(client):
     """A slug another post has is refused in the form, and nothing is saved."""
     boss = StaffFactory()
