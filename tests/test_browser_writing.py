@@ -203,3 +203,43 @@ def test_editor_height_links_and_heading_menu(
     )
     assert "⏷" not in arrow  # U+23F7: no glyph in Debian's default fonts
     assert errors == []
+
+
+@pytest.mark.browser
+def test_dashboard_quick_draft_one_click_approval_and_quick_edit(
+    live_server,
+    transactional_db,
+    chromium,  # noqa: F811
+):
+    """From the dashboard staff approve a held comment in one click and save a Quick Draft;
+    from the post list they Quick edit that draft's title and status."""
+    from comments.models import Comment
+    from tests.factories import CommentFactory
+
+    StaffFactory(username="editor", password=PASSWORD)
+    held = CommentFactory(status=Comment.Status.PENDING, content="Hold me")
+    _, page, errors = logged_in(chromium, live_server, "/admin/")
+    assert "1 in moderation" in page.inner_text("#at-a-glance")
+    page.locator(f"#held-{held.pk} button[value=approved]").click()
+    page.wait_for_selector(".messagelist")
+    assert page.url == live_server.url + "/admin/"
+    held.refresh_from_db()
+    assert held.status == Comment.Status.APPROVED
+
+    page.fill("#quick-draft-title", "Thoughts on owls")
+    page.fill("#quick-draft-content", "They hoot.")
+    page.click("#quick-draft-save")
+    page.wait_for_selector(".messagelist")
+    draft = Post.objects.get(title="Thoughts on owls")
+    assert draft.status == Post.Status.DRAFT and draft.body == "<p>They hoot.</p>"
+    assert "Thoughts on owls" in page.inner_text("#quick-draft")
+
+    page.goto(live_server.url + "/admin/posts/post/")
+    page.locator("#result_list tr", has_text="Thoughts on owls").locator("a.quick-edit").click()
+    page.fill("#id_title", "Thoughts on owls, revised")
+    page.select_option("#id_status", "publish")
+    page.click("#quick-edit-form input[type=submit]")
+    page.wait_for_url("**/admin/posts/post/")
+    draft.refresh_from_db()
+    assert (draft.title, draft.status) == ("Thoughts on owls, revised", Post.Status.PUBLISHED)
+    assert errors == []
