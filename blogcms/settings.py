@@ -63,6 +63,8 @@ INSTALLED_APPS = [
     "comments",
     "comments.linkbacks",
     "wxr",
+    "revisions",
+    "profiles",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",

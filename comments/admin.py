@@ -17,6 +17,8 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
 
+from profiles.models import display_name
+
 from . import moderation, privacy
 from .models import Comment
 from .sanitize import plain_text
@@ -172,7 +174,7 @@ class CommentAdmin(admin.ModelAdmin):
                 post=parent.post,
                 parent=parent,
                 user=user,
-                author_name=user.get_full_name() or user.get_username(),
+                author_name=display_name(user),
                 author_email=user.email,
                 content=form.cleaned_data["comment"],
             )

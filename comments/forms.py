@@ -8,6 +8,8 @@ from django.conf import settings
 from django.core import signing
 from django.core.validators import URLValidator
 
+from profiles.models import display_name
+
 from .models import MAX_AUTHOR, MAX_CONTENT, MAX_EMAIL, MAX_URL, Comment
 
 # Messages of wp_handle_comment_submission(), shown after "Error: ".
@@ -168,6 +170,10 @@ class CommentForm(forms.Form):
         elapsed = _seconds_since_shown(self.cleaned_data.get("shown_at"))
         return elapsed is None or elapsed < min_submit_seconds()
 
+    def signed_as(self):
+        """The logged-in user's public name ("Logged in as …"), never their login."""
+        return display_name(self.user)
+
     def build_comment(self):
         """The unsaved Comment this form describes; moderation.submit() decides the rest."""
         data = self.cleaned_data
@@ -176,7 +182,7 @@ class CommentForm(forms.Form):
         )
         if self.user is not None:
             comment.user = self.user
-            comment.author_name = self.user.get_full_name() or self.user.get_username()
+            comment.author_name = self.signed_as()
             comment.author_email = self.user.email
         else:
             comment.author_name = data.get("author", "").strip()

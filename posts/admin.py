@@ -10,8 +10,12 @@ from js_asset import Media
 
 from comments.linkbacks.admin import OutgoingLinkbacksMixin, resend_post_linkbacks
 from media_library.widgets import MediaItemRawIdWidget
+from revisions.admin import RevisionsAdminMixin
 
+from .bulkedit import BulkEditAdminMixin
 from .models import Category, OldSlug, Page, Post, can_edit_others, can_publish
+from .preview import PreviewAdminMixin
+from .quickdraft import QuickDraftAdminMixin
 
 
 @admin.register(Category)
@@ -53,7 +57,14 @@ class ScheduledFilter(admin.SimpleListFilter):
 
 
 @admin.register(Post)
-class PostAdmin(OutgoingLinkbacksMixin, admin.ModelAdmin):
+class PostAdmin(
+    RevisionsAdminMixin,  # revisions, compare, restore, autosave (revisions/admin.py)
+    PreviewAdminMixin,  # Preview of unsaved changes (posts/preview.py)
+    QuickDraftAdminMixin,  # the dashboard's Quick Draft (posts/quickdraft.py)
+    BulkEditAdminMixin,  # Quick edit and Bulk edit from the list (posts/bulkedit.py)
+    OutgoingLinkbacksMixin,
+    admin.ModelAdmin,
+):
     list_display = ["title", "author", "state", "category_list", "published_at", "sticky"]
     list_filter = ["status", ScheduledFilter, "categories", "author", "published_at", "sticky"]
     date_hierarchy = "published_at"
@@ -62,7 +73,7 @@ class PostAdmin(OutgoingLinkbacksMixin, admin.ModelAdmin):
     filter_horizontal = ["categories"]
     raw_id_fields = ["featured_image"]  # the library's popup: pick or upload
     inlines = [OldSlugInline]
-    actions = ["publish", "unpublish", resend_post_linkbacks]
+    actions = ["publish", "unpublish", "bulk_edit", resend_post_linkbacks]
     view_on_site = True  # "View on site" is the preview: staff see drafts at the permalink
     fieldsets = [
         (None, {"fields": ["title", "slug", "body", "excerpt"]}),

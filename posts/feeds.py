@@ -85,7 +85,7 @@ class LatestPostsFeed(SiteFeed):
     def items(self, obj=None):
         posts = (
             self.posts(obj)
-            .select_related("author")
+            .select_related("author__profile")
             .prefetch_related("categories", "tags")
             .order_by("-published_at", "-id")[: self.site.posts_per_rss]
         )
@@ -104,7 +104,7 @@ class LatestPostsFeed(SiteFeed):
         return item.modified_at
 
     def item_author_name(self, item):
-        return item.author.get_full_name() or item.author.get_username()
+        return item.author_display
 
     def item_categories(self, item):
         return [c.name for c in item.categories.all()] + [t.name for t in item.tags.all()]

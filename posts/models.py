@@ -24,6 +24,8 @@ from django.utils.text import Truncator, slugify
 from django_prose_editor.fields import ProseEditorField
 from taggit.managers import TaggableManager
 
+from profiles.models import display_name
+
 UNCATEGORIZED_SLUG = "uncategorized"
 
 
@@ -127,7 +129,7 @@ class PostQuerySet(models.QuerySet):
         from comments.models import Comment
 
         return (
-            self.select_related("author", "featured_image")
+            self.select_related("author__profile", "featured_image")
             .prefetch_related("categories", "tags")
             .annotate(
                 response_count=Count(
@@ -268,7 +270,9 @@ class Post(models.Model):
             "Code": True,
             "HardBreak": True,
             "HorizontalRule": True,
-            "Link": {"enableTarget": False},
+            # Not autolink: tiptap makes the link mark inclusive when it autolinks, so text
+            # typed right after a link would join it (WordPress's editor never does).
+            "Link": {"enableTarget": False, "autolink": False},
             # The image button picks from or uploads to the media library; srcset is
             # added when the page is shown (media_library/editor.py, content.py).
             "LibraryImage": {
@@ -359,6 +363,11 @@ class Post(models.Model):
     @property
     def is_page(self):
         return self.post_type == self.Type.PAGE
+
+    @property
+    def author_display(self):
+        """The author's public name, never their login (profiles.display_name)."""
+        return display_name(self.author)
 
     @property
     def address(self):

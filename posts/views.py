@@ -21,6 +21,7 @@ from taggit.models import Tag
 from comments.display import post_page_context
 from comments.linkbacks.advertise import LinkbackEndpoints
 from media_library.content import prefetch_content_media
+from profiles.models import display_name
 
 from . import legacy
 from .models import Category, Post, page_path
@@ -178,7 +179,7 @@ def author(request, username, page=1):
     return _render_listing(
         request,
         posts,
-        title=f"Author Archives: {user.get_full_name() or user.get_username()}",
+        title=f"Author Archives: {display_name(user)}",
         base_url=reverse("posts:author", kwargs={"username": user.get_username()}),
         page=page,
     )
@@ -187,8 +188,8 @@ def author(request, username, page=1):
 def find_post(user, year, month, day, slug):
     """The post at a permalink, as `user` may see it, or None."""
     day = _date_or_404(year, int(month), int(day))
-    posts = Post.objects.visible_to(user).select_related("author", "featured_image")
-    return posts.at_permalink(day, slug)
+    entries = Post.objects.visible_to(user).select_related("author__profile", "featured_image")
+    return entries.at_permalink(day, slug)
 
 
 def _entry_page(request, entry, template, extra=None):
@@ -243,8 +244,10 @@ def page_or_guess(request, path):
     post of that slug or that once had it (redirect_guess_404_permalink()); else a page
     that once had that path; each a 301. Otherwise the themed 404."""
     path = page_path(path)
-    pages = Post.objects.visible_to(request.user).select_related("author", "featured_image")
-    if page := pages.at_path(path):
+    entries = Post.objects.visible_to(request.user).select_related(
+        "author__profile", "featured_image"
+    )
+    if page := entries.at_path(path):
         return _entry_page(request, page, "posts/page_detail.html")
     published = Post.objects.published()
     if "/" not in path:
