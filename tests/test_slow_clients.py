@@ -6,6 +6,7 @@ Real processes on a throw-away site (tests/production_layout.py); about 30 s in 
 """
 
 import os
+import re
 import time
 
 import pytest
@@ -14,6 +15,7 @@ from blogcms.gunicorn_worker import READ_BUDGET_SECONDS
 from tests.production_layout import (
     NGINX,
     SEED_URL,
+    SHIPPED_CONF,
     Gunicorn,
     Nginx,
     Site,
@@ -24,8 +26,10 @@ from tests.production_layout import (
 
 pytestmark = pytest.mark.nginx
 
-# deploy/nginx/blogcms.conf: client_header_timeout and client_body_timeout.
-NGINX_CLIENT_TIMEOUT = 10
+# The shipped client_header_timeout (client_body_timeout is the same).
+NGINX_CLIENT_TIMEOUT = int(
+    re.search(r"client_header_timeout (\d+)s;", SHIPPED_CONF.read_text()).group(1)
+)
 
 
 @pytest.fixture(scope="module")
