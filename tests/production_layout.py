@@ -292,10 +292,11 @@ def page_view(connect, path, timeout=5):
         conn.close()
 
 
-def read_pages(connect, seconds, paths=("/", SEED_URL), pause=0.2, timeout=5):
-    """A reader going from page to page for `seconds`; every view, timed."""
+def read_pages(connect, seconds=None, until=None, paths=("/", SEED_URL), pause=0.2, timeout=5):
+    """A reader going from page to page for `seconds` (or until the monotonic time `until`);
+    every view, timed."""
     views = []
-    deadline = time.monotonic() + seconds
+    deadline = until if until is not None else time.monotonic() + seconds
     while time.monotonic() < deadline:
         views.append(page_view(connect, paths[len(views) % len(paths)], timeout))
         time.sleep(pause)

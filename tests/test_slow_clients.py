@@ -60,10 +60,11 @@ def test_page_views_answer_within_a_second_while_50_clients_stall(nginx, gunicor
     meanwhile every page view through nginx answers 200 within 1 s, and nginx drops the
     stalled clients after its timeouts without gunicorn ever seeing their requests."""
     with SlowClients(nginx, count=50) as attack:
-        views = read_pages(nginx.connection, seconds=5)
+        # Until just before nginx may drop the first client (connecting 50 takes a moment).
+        views = read_pages(nginx.connection, until=attack.started + NGINX_CLIENT_TIMEOUT - 1)
         assert attack.still_connected() == 50  # the views above all ran during the attack
         slow = [v for v in views if v.status != 200 or v.seconds >= 1]
-        assert len(views) >= 10 and not slow, slow
+        assert len(views) >= 6 and not slow, slow
         assert {v.path for v in views} == {"/", SEED_URL}
 
         deadline = attack.connected + NGINX_CLIENT_TIMEOUT + 3
