@@ -250,13 +250,18 @@ http {{
         if self.process:
             stop_group(self.process)
 
-    def connection(self, timeout=5):
-        """An HTTPS connection to nginx, trusting its self-signed certificate."""
+    def connection(self, timeout=5, source="127.0.0.1"):
+        """An HTTPS connection to nginx from the address `source`, trusting its self-signed
+        certificate."""
         context = ssl.create_default_context()
         context.check_hostname = False
         context.verify_mode = ssl.CERT_NONE
         return http.client.HTTPSConnection(
-            "127.0.0.1", self.https_port, timeout=timeout, context=context
+            "127.0.0.1",
+            self.https_port,
+            timeout=timeout,
+            context=context,
+            source_address=(source, 0),
         )
 
     def address(self):
@@ -288,6 +293,16 @@ def page_view(connect, path, timeout=5):
         return View(path, response.status, time.monotonic() - started)
     except (TimeoutError, ConnectionError, http.client.HTTPException):
         return View(path, None, time.monotonic() - started)
+    finally:
+        conn.close()
+
+
+def fetch(conn, method, path, body=None):
+    """(status, headers, body) of one request on the connection `conn`, which it closes."""
+    try:
+        conn.request(method, path, body=body, headers={"Host": SERVER_NAME})
+        response = conn.getresponse()
+        return response.status, response.headers, response.read()
     finally:
         conn.close()
 

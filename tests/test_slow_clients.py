@@ -5,6 +5,7 @@ stall their requests, and gunicorn alone drops a stalled client within seconds.
 Real processes on a throw-away site (tests/production_layout.py); about 30 s in all.
 """
 
+import json
 import os
 import re
 import time
@@ -20,6 +21,7 @@ from tests.production_layout import (
     Nginx,
     Site,
     SlowClients,
+    fetch,
     page_view,
     read_pages,
 )
@@ -87,3 +89,35 @@ def test_gunicorn_alone_drops_a_stalled_client_within_its_budget(gunicorn):
         assert max(attack.hung_up.values()) < READ_BUDGET_SECONDS + 2
     assert page_view(gunicorn.connection, "/").status == 200
     assert gunicorn.log.read_text().count("WARNING] Dropped") == 2
+
+
+def test_nginx_serves_static_and_media_files_itself(nginx, gunicorn, site):
+    """Collected static files and uploads come from the var folder through nginx, hashed
+    static names cached for a year, uploads never run as pages; gunicorn sees none of it."""
+    manifest = json.loads((site.var / "static" / "staticfiles.json").read_text())["paths"]
+    stylesheet = next(hashed for name, hashed in manifest.items() if name.endswith(".css"))
+    status, headers, body = fetch(nginx.connection(), "GET", f"/static/{stylesheet}")
+    assert status == 200 and body == (site.var / "static" / stylesheet).read_bytes()
+    assert "immutable" in headers["Cache-Control"]
+    upload = site.var / "media" / "2026" / "11" / "photo.jpg"
+    upload.parent.mkdir(parents=True, exist_ok=True)
+    upload.write_bytes(b"\xff\xd8\xff\xe0 not much of a photo")
+    status, headers, body = fetch(nginx.connection(), "GET", "/media/2026/11/photo.jpg")
+    assert (status, body) == (200, upload.read_bytes())
+    assert "sandbox" in headers["Content-Security-Policy"]
+    assert headers["X-Content-Type-Options"] == "nosniff"
+    log = gunicorn.log.read_text()
+    assert "/static/" not in log and "/media/" not in log
+
+
+def test_nginx_turns_away_a_flood_of_posts_from_one_address(nginx):
+    """More POSTs from one address than the shipped burst get 429 from nginx; another
+    address and page views are not affected."""
+    statuses = [
+        fetch(nginx.connection(source="127.0.2.1"), "POST", "/xmlrpc.php", b"<x/>")[0]
+        for _ in range(40)
+    ]
+    # burst=20 nodelay, rate=2r/s: 21 at once, then 2 a second (40 take under 9 s here).
+    assert set(statuses[:21]) == {200} and 429 in statuses
+    assert fetch(nginx.connection(source="127.0.2.2"), "POST", "/xmlrpc.php", b"<x/>")[0] == 200
+    assert fetch(nginx.connection(source="127.0.2.1"), "GET", "/")[0] == 200
