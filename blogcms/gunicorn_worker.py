@@ -75,9 +75,11 @@ class BudgetedSocket:
 class BudgetedConn(TConn):
     def init(self):
         super().init()
+        # gthread calls init() for every request on a connection: wrap the socket once.
         # HTTP/1 only: an HTTP/2 connection has its own parser and stream timeouts.
-        if type(self.parser) is RequestParser:
-            self.parser.unreader.sock = BudgetedSocket(self.parser.unreader.sock, self.client)
+        reader = getattr(self.parser, "unreader", None)
+        if type(self.parser) is RequestParser and not isinstance(reader.sock, BudgetedSocket):
+            reader.sock = BudgetedSocket(reader.sock, self.client)
 
     def start_request(self):
         """Each request on a kept-alive connection gets a full budget."""
