@@ -27,7 +27,8 @@ log = logging.getLogger("gunicorn.error")
 
 class RequestTooSlow(NoMoreData):
     """The client did not send its request within the budget; gunicorn treats it as a client
-    that went away (the connection is closed, nothing is answered)."""
+    that went away: the connection is closed, nothing is answered. (When a view was reading
+    the body, Django logs the UnreadablePostError, as for any client that leaves mid-body.)"""
 
     def __str__(self):
         return f"request not received within {READ_BUDGET_SECONDS:g} s"
