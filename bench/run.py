@@ -109,9 +109,10 @@ class Site:
 
 
 class Server:
-    """gunicorn with the project's config, in its own process group so all of it stops."""
+    """gunicorn with the project's config, in its own process group so all of it stops.
+    `app` replaces blogcms with another WSGI app (the trivial yardstick), same settings."""
 
-    def __init__(self, site, page_cache):
+    def __init__(self, site, page_cache, app=None, name=None):
         self.port = free_port()
         self.env = {
             **site.env,
@@ -119,13 +120,16 @@ class Server:
             "PORT": str(self.port),
             "BLOGCMS_PAGE_CACHE": "1" if page_cache else "0",
         }
-        self.log_path = site.dir / f"gunicorn-{'cache' if page_cache else 'nocache'}.log"
+        self.app = app
+        name = name or ("cache" if page_cache else "nocache")
+        self.log_path = site.dir / f"gunicorn-{name}.log"
         self.process = None
 
     def __enter__(self):
         log = self.log_path.open("wb")
+        command = [BIN / "gunicorn", "-c", "blogcms/gunicorn.conf.py", "--no-control-socket"]
         self.process = subprocess.Popen(
-            [BIN / "gunicorn", "-c", "blogcms/gunicorn.conf.py", "--no-control-socket"],
+            [*command, *([self.app] if self.app else [])],
             cwd=ROOT,
             env=self.env,
             stdout=log,
@@ -287,34 +291,48 @@ def run_mode(site, page_cache, args):
     rows = []
     with Server(site, page_cache) as server:
         mode = "cache" if page_cache else "no cache"
+        body = site.dir / "post.html"
+        if not body.exists():  # the yardstick serves the post page as blogcms answers it
+            body.write_bytes(fetch(server.port, SEED_URL)[2])
         for label, path, wordpress in PAGES:
             row = measure(server, label, path, args)
             rows.append({**row, "mode": mode, "wordpress": wordpress})
             print(f"  {mode:8} {label:20} {row['rps']:8.1f} req/s", flush=True)
         if page_cache:
-            _, headers, _ = fetch(server.port, "/")
-            row = measure(
-                server, "home, If-None-Match", "/", args, [f"If-None-Match: {headers['ETag']}"]
-            )
-            rows.append({**row, "mode": mode, "wordpress": None})
-            print(f"  {mode:8} {row['page']:20} {row['rps']:8.1f} req/s", flush=True)
+            for label, path in (("post, If-None-Match", SEED_URL), ("home, If-None-Match", "/")):
+                _, headers, _ = fetch(server.port, path)
+                row = measure(server, label, path, args, [f"If-None-Match: {headers['ETag']}"])
+                rows.append({**row, "mode": mode, "wordpress": None})
+                print(f"  {mode:8} {row['page']:20} {row['rps']:8.1f} req/s", flush=True)
         memory = server.worker_memory()
     return rows, memory
 
 
-def table(rows, memories):
+def run_trivial(site, args):
+    """The yardstick: the post page's bytes from memory (bench/trivial_app.py)."""
+    site.env["BENCH_TRIVIAL_BODY"] = str(site.dir / "post.html")
+    with Server(site, False, app="bench.trivial_app:application", name="trivial") as server:
+        row = measure(server, "trivial WSGI app", SEED_URL, args)
+    print(f"  {'-':8} {row['page']:20} {row['rps']:8.1f} req/s", flush=True)
+    return {**row, "mode": "-", "wordpress": None}
+
+
+def table(rows, memories, trivial):
+    """`trivial`: the yardstick's rows; each page's req/s is shown as a ratio to their mean."""
+    yardstick = sum(r["rps"] for r in trivial) / len(trivial)
     lines = [
-        "| page | page cache | status (X-Cache) | req/s | p50 ms | p95 ms | worker CPU ms/req "
-        "| req/s on idle cores | WordPress req/s | × WordPress |",
-        "|---|---|---|---:|---:|---:|---:|---:|---:|---:|",
+        "| page | page cache | status (X-Cache) | req/s | × trivial app | p50 ms | p95 ms "
+        "| worker CPU ms/req | req/s on idle cores | WordPress req/s | × WordPress |",
+        "|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
-    for r in rows:
+    for r in [*trivial, *rows]:
         wp = r["wordpress"]
         versus = f"{r['rps'] / wp:.1f}×" if wp else "–"
         failed = f", {r['failed']} failed" if r["failed"] else ""
         lines.append(
             f"| {r['page']} | {r['mode']} | {r['status']} ({r['x_cache']}){failed} "
-            f"| {r['rps']:.0f} | {r['p50']:.1f} | {r['p95']:.1f} | {r['cpu_ms']:.2f} "
+            f"| {r['rps']:.0f} | {r['rps'] / yardstick:.3f} | {r['p50']:.1f} | {r['p95']:.1f} "
+            f"| {r['cpu_ms']:.2f} "
             f"| {r['idle_rps']:.0f} | {wp or '–'} | {versus} |"
         )
     lines.append("")
@@ -361,17 +379,26 @@ def main():
             f"load average {load_before:.2f} (other busy processes lower the figures)",
             flush=True,
         )
-        rows, memories = [], {}
+        rows, memories, trivial = [], {}, []
+        # The yardstick before and after, as the machine's load drifts during the run.
         for page_cache in (True, False):
             mode_rows, memory = run_mode(site, page_cache, args)
+            if page_cache:
+                trivial.append(run_trivial(site, args))
             rows += mode_rows
             memories["cache" if page_cache else "no cache"] = memory
+        trivial.append(run_trivial(site, args))
     finally:
         site.remove()
     print()
-    print(table(rows, memories))
+    print(table(rows, memories, trivial))
     if args.json:
-        results = {"rows": rows, "memory": memories, "load_average_before": load_before}
+        results = {
+            "rows": rows,
+            "trivial": trivial,
+            "memory": memories,
+            "load_average_before": load_before,
+        }
         args.json.write_text(json.dumps(results, indent=2))
 
 

@@ -2,10 +2,10 @@
 
 from dataclasses import dataclass, field
 
-from blogcms.pagecache import fresh_value
+from blogcms.pagecache import unvalidated
 
-from . import cookies
-from .forms import CommentForm, form_timestamp_for
+from . import cookies, csrf
+from .forms import CommentForm, form_timestamp
 from .models import Comment
 from .sanitize import allowed_tags_sentence
 
@@ -65,8 +65,9 @@ def post_page_context(request, post):
             initial={
                 **cookies.remembered_details(request),
                 "comment_parent": reply_to.pk if reply_to else None,
-                # Made anew for every answer, even one served from the page cache.
-                "shown_at": fresh_value(request, form_timestamp_for),
+                # When this page was rendered: a page served from the cache is the same
+                # for every visitor, so the stamp is the page's age, not the visitor's.
+                "shown_at": unvalidated(request, form_timestamp()),
             },
         )
     return {
@@ -78,6 +79,7 @@ def post_page_context(request, post):
         and not request.user.is_authenticated,
         "max_depth": depth,
         "comment_form": form,
+        "csrf_token_needed": csrf.needs_token(request),
         "reply_to": reply_to,
         "allowed_tags_sentence": allowed_tags_sentence(),
     }
