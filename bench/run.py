@@ -15,6 +15,7 @@ Everything it starts is stopped and its folder removed, whatever happens.
 """
 
 import argparse
+import contextlib
 import http.client
 import json
 import os
@@ -266,8 +267,14 @@ def load_with_python(port, path, seconds, connections, headers=(), requests=2000
     }
 
 
-def measure(server, label, path, args, headers=()):
+def measure(server, label, path, args, headers=(), yardstick=None):
+    """One page under load; with `yardstick` (the trivial app's server), that app is loaded
+    just before, so that the ratio compares two figures taken under the same machine load."""
     load = load_with_wrk if args.client == "wrk" else load_with_python
+    trivial_rps = None
+    if yardstick is not None:
+        load(yardstick.port, path, 1, args.connections)
+        trivial_rps = load(yardstick.port, path, args.seconds, args.connections)["rps"]
     # Warm every worker (templates, connections, the cache entry) before measuring.
     load(server.port, path, 1, args.connections, headers)
     status, response_headers, _ = fetch(server.port, path, dict(h.split(": ", 1) for h in headers))
@@ -283,56 +290,52 @@ def measure(server, label, path, args, headers=()):
         "path": path,
         "status": status,
         "x_cache": response_headers.get("X-Cache", "-"),
+        "trivial_rps": trivial_rps,
         **result,
     }
 
 
-def run_mode(site, page_cache, args):
+def run_mode(site, page_cache, args, yardstick):
+    """Every page with the cache on or off; `yardstick()` gives the trivial app's server,
+    started once the post page's bytes it serves are known."""
     rows = []
     with Server(site, page_cache) as server:
         mode = "cache" if page_cache else "no cache"
         body = site.dir / "post.html"
-        if not body.exists():  # the yardstick serves the post page as blogcms answers it
+        if not body.exists():
             body.write_bytes(fetch(server.port, SEED_URL)[2])
+        trivial = yardstick()
         for label, path, wordpress in PAGES:
-            row = measure(server, label, path, args)
+            row = measure(server, label, path, args, yardstick=trivial)
             rows.append({**row, "mode": mode, "wordpress": wordpress})
             print(f"  {mode:8} {label:20} {row['rps']:8.1f} req/s", flush=True)
         if page_cache:
             for label, path in (("post, If-None-Match", SEED_URL), ("home, If-None-Match", "/")):
                 _, headers, _ = fetch(server.port, path)
-                row = measure(server, label, path, args, [f"If-None-Match: {headers['ETag']}"])
+                etag = [f"If-None-Match: {headers['ETag']}"]
+                row = measure(server, label, path, args, etag, yardstick=trivial)
                 rows.append({**row, "mode": mode, "wordpress": None})
                 print(f"  {mode:8} {row['page']:20} {row['rps']:8.1f} req/s", flush=True)
         memory = server.worker_memory()
     return rows, memory
 
 
-def run_trivial(site, args):
-    """The yardstick: the post page's bytes from memory (bench/trivial_app.py)."""
-    site.env["BENCH_TRIVIAL_BODY"] = str(site.dir / "post.html")
-    with Server(site, False, app="bench.trivial_app:application", name="trivial") as server:
-        row = measure(server, "trivial WSGI app", SEED_URL, args)
-    print(f"  {'-':8} {row['page']:20} {row['rps']:8.1f} req/s", flush=True)
-    return {**row, "mode": "-", "wordpress": None}
-
-
-def table(rows, memories, trivial):
-    """`trivial`: the yardstick's rows; each page's req/s is shown as a ratio to their mean."""
-    yardstick = sum(r["rps"] for r in trivial) / len(trivial)
+def table(rows, memories):
+    """Each page's req/s also as a ratio to the trivial app's, loaded just before it."""
     lines = [
-        "| page | page cache | status (X-Cache) | req/s | × trivial app | p50 ms | p95 ms "
-        "| worker CPU ms/req | req/s on idle cores | WordPress req/s | × WordPress |",
-        "|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| page | page cache | status (X-Cache) | req/s | trivial app req/s | × trivial app "
+        "| p50 ms | p95 ms | worker CPU ms/req | req/s on idle cores | WordPress req/s "
+        "| × WordPress |",
+        "|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
-    for r in [*trivial, *rows]:
+    for r in rows:
         wp = r["wordpress"]
         versus = f"{r['rps'] / wp:.1f}×" if wp else "–"
         failed = f", {r['failed']} failed" if r["failed"] else ""
         lines.append(
             f"| {r['page']} | {r['mode']} | {r['status']} ({r['x_cache']}){failed} "
-            f"| {r['rps']:.0f} | {r['rps'] / yardstick:.3f} | {r['p50']:.1f} | {r['p95']:.1f} "
-            f"| {r['cpu_ms']:.2f} "
+            f"| {r['rps']:.0f} | {r['trivial_rps']:.0f} | {r['rps'] / r['trivial_rps']:.3f} "
+            f"| {r['p50']:.1f} | {r['p95']:.1f} | {r['cpu_ms']:.2f} "
             f"| {r['idle_rps']:.0f} | {wp or '–'} | {versus} |"
         )
     lines.append("")
@@ -379,26 +382,29 @@ def main():
             f"load average {load_before:.2f} (other busy processes lower the figures)",
             flush=True,
         )
-        rows, memories, trivial = [], {}, []
-        # The yardstick before and after, as the machine's load drifts during the run.
-        for page_cache in (True, False):
-            mode_rows, memory = run_mode(site, page_cache, args)
-            if page_cache:
-                trivial.append(run_trivial(site, args))
-            rows += mode_rows
-            memories["cache" if page_cache else "no cache"] = memory
-        trivial.append(run_trivial(site, args))
+        rows, memories = [], {}
+        with contextlib.ExitStack() as stack:
+            started = []
+
+            def yardstick():
+                """The trivial WSGI app (bench/trivial_app.py) serving the post page's bytes."""
+                if not started:
+                    site.env["BENCH_TRIVIAL_BODY"] = str(site.dir / "post.html")
+                    app = "bench.trivial_app:application"
+                    server = Server(site, False, app=app, name="trivial")
+                    started.append(stack.enter_context(server))
+                return started[0]
+
+            for page_cache in (True, False):
+                mode_rows, memory = run_mode(site, page_cache, args, yardstick)
+                rows += mode_rows
+                memories["cache" if page_cache else "no cache"] = memory
     finally:
         site.remove()
     print()
-    print(table(rows, memories, trivial))
+    print(table(rows, memories))
     if args.json:
-        results = {
-            "rows": rows,
-            "trivial": trivial,
-            "memory": memories,
-            "load_average_before": load_before,
-        }
+        results = {"rows": rows, "memory": memories, "load_average_before": load_before}
         args.json.write_text(json.dumps(results, indent=2))
 
 

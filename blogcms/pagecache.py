@@ -48,11 +48,12 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.cache import cache
-from django.core.exceptions import DisallowedHost
+from django.core.exceptions import DisallowedHost, SuspiciousOperation
+from django.core.handlers.wsgi import WSGIRequest
 from django.http import HttpResponse, QueryDict
 from django.urls import NoReverseMatch, get_urlconf, reverse
 from django.utils.cache import cc_delim_re, get_conditional_response, patch_cache_control
-from django.utils.http import http_date
+from django.utils.http import http_date, parse_etags, parse_http_date_safe
 
 from .cache import GENERATION_KEY, content_generation
 
@@ -190,12 +191,15 @@ def next_scheduled_publish(generation):
 
 
 def generation_and_site():
-    """Both in one cache round trip (it shows with Redis), each made as usual when absent."""
+    """The content generation (one shared cache read) and the site settings: this worker's
+    copy when it was read in the same generation (saving the settings starts a new one)."""
     from . import models
 
-    found = cache.get_many([GENERATION_KEY, models.CACHE_KEY])
-    generation = found.get(GENERATION_KEY) or content_generation()
-    site = found.get(models.CACHE_KEY) or models.SiteSettings.load()
+    generation = cache.get(GENERATION_KEY) or content_generation()
+    site = local_pages.site_in(generation)
+    if site is None:
+        site = models.SiteSettings.load()
+        local_pages.site = (generation, site)
     return generation, site
 
 
@@ -236,6 +240,8 @@ class CachedPage:
     stored_at: float
     expires_at: float
     etag: str
+    status_line: str = ""
+    wsgi_headers: tuple = ()
 
     @classmethod
     def capture(cls, request, response, generation):
@@ -265,6 +271,12 @@ class CachedPage:
             stored_at=now,
             expires_at=expires_at,
             etag=f'W/"{digest}"',
+            status_line=f"{response.status_code} {response.reason_phrase}",
+            wsgi_headers=(
+                *headers,
+                ("Content-Length", str(len(response.content))),
+                ("X-Cache", "hit"),
+            ),
         )
 
     @property
@@ -288,6 +300,25 @@ class CachedPage:
         not_modified.headers["X-Cache"] = outcome
         return not_modified
 
+    def is_unchanged_for(self, environ):
+        """The visitor's copy is this page (If-None-Match, else If-Modified-Since), as
+        django.utils.cache.get_conditional_response judges it for GET and HEAD."""
+        if if_none_match := environ.get("HTTP_IF_NONE_MATCH"):
+            etags = parse_etags(if_none_match)
+            bare = self.etag.removeprefix("W/")
+            return "*" in etags or any(tag.removeprefix("W/") == bare for tag in etags)
+        if if_modified_since := environ.get("HTTP_IF_MODIFIED_SINCE"):
+            since = parse_http_date_safe(if_modified_since)
+            return since is not None and int(self.stored_at) <= since
+        return False
+
+    def wsgi_answer(self, environ, start_response):
+        if self.is_unchanged_for(environ):
+            start_response("304 Not Modified", [*NOT_MODIFIED_HEADERS(self.headers), X_HIT])
+            return []
+        start_response(self.status_line, list(self.wsgi_headers))
+        return [] if environ["REQUEST_METHOD"] == "HEAD" else [self.content]
+
 
 class LocalPages:
     """The pages this worker served last, in memory: a hit then reads only the generation
@@ -296,6 +327,12 @@ class LocalPages:
     def __init__(self):
         self.pages = OrderedDict()
         self.size = 0
+        self.site = None  # (generation, SiteSettings) last read
+
+    def site_in(self, generation):
+        if self.site is not None and self.site[0] == generation:
+            return self.site[1]
+        return None
 
     def get(self, key):
         page = self.pages.get(key)
@@ -316,9 +353,55 @@ class LocalPages:
     def clear(self):
         self.pages.clear()
         self.size = 0
+        self.site = None
 
 
 local_pages = LocalPages()
+
+
+X_HIT = ("X-Cache", "hit")
+# What a 304 repeats of the page's headers (RFC 9110, 15.4.5).
+KEPT_ON_304 = {"cache-control", "content-location", "etag", "expires", "last-modified", "vary"}
+
+
+def NOT_MODIFIED_HEADERS(headers):  # noqa: N802
+    return [(name, value) for name, value in headers if name.lower() in KEPT_ON_304]
+
+
+class PageCacheWSGI:
+    """The page cache's hits, before Django: wraps the WSGI application (blogcms/wsgi.py).
+
+    A hit here costs a WSGIRequest (so that the key is made exactly as PageCacheMiddleware
+    makes it), one shared cache read (the generation) and this worker's memory: no request
+    signals, no middleware, no response object. Anything else — a page this worker does not
+    hold, a visitor with something personal — goes to Django, where PageCacheMiddleware
+    renders and stores it (and answers from the shared cache)."""
+
+    def __init__(self, application):
+        self.application = application
+
+    def __call__(self, environ, start_response):
+        page = self.page_for(environ)
+        if page is None:
+            return self.application(environ, start_response)
+        return page.wsgi_answer(environ, start_response)
+
+    def page_for(self, environ):
+        if environ.get("REQUEST_METHOD") not in ("GET", "HEAD"):
+            return None
+        try:
+            request = WSGIRequest(environ)
+            if not is_cacheable_request(request):
+                return None
+            keep_only_page_query_keys(request)
+            generation = cache.get(GENERATION_KEY)
+            site = local_pages.site_in(generation)
+            if site is None:
+                return None
+            page = local_pages.get(page_key(request, generation, site.theme))
+        except (SuspiciousOperation, ValueError):  # Django answers (400) and logs these
+            return None
+        return page if page is not None and page.is_fresh() else None
 
 
 class PageCacheMiddleware:

@@ -8,6 +8,7 @@ from . import cookies, csrf
 from .forms import CommentForm, form_timestamp
 from .models import Comment
 from .sanitize import allowed_tags_sentence
+from .thread import ThreadRenderer
 
 
 @dataclass
@@ -50,11 +51,20 @@ def _reply_target(request, responses):
 
 
 def post_page_context(request, post):
-    """Everything the responses section needs, in one query for the responses however many."""
+    """Everything the responses section needs, in one query for the responses however many
+    (and one more when some arrived or changed since their HTML was kept)."""
     site = request.site_settings
-    responses = list(Comment.objects.for_display(post, held=cookies.held_ids(request)))
     depth = site.thread_comments_depth if site.thread_comments else 1
     comments_open = post.comments_are_open(site)
+    login_required = site.comment_registration and not request.user.is_authenticated
+    renderer = ThreadRenderer(
+        request,
+        post,
+        cookies.held_ids(request),
+        page=1,
+        show_reply=comments_open and not login_required,
+    )
+    responses = renderer.responses()
     reply_to = _reply_target(request, responses) if site.thread_comments else None
     form = None
     if comments_open:
@@ -70,13 +80,14 @@ def post_page_context(request, post):
                 "shown_at": unvalidated(request, form_timestamp()),
             },
         )
+    thread = build_thread(responses, depth, newest_first=site.comment_order == "desc")
     return {
         "responses": responses,
         "response_count": sum(c.status == Comment.Status.APPROVED for c in responses),
-        "thread": build_thread(responses, depth, newest_first=site.comment_order == "desc"),
+        "thread": thread,
+        "thread_html": renderer.render_thread(thread, depth),
         "comments_open": comments_open,
-        "login_required_to_comment": site.comment_registration
-        and not request.user.is_authenticated,
+        "login_required_to_comment": login_required,
         "max_depth": depth,
         "comment_form": form,
         "csrf_token_needed": csrf.needs_token(request),

@@ -8,6 +8,7 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Cast
 from django.utils import timezone
 
 from blogcms.cache import content_changed
@@ -32,16 +33,31 @@ class CommentQuerySet(models.QuerySet):
         content_changed()
         return count
 
+    def for_thread(self, post, held=()):
+        """for_display()'s responses as light rows (pk, parent_id, status, author_name and
+        `version`): enough to lay out the thread and to know which comments' kept HTML is
+        still right (comments.thread)."""
+        return self.for_display(post, held).values_list(
+            "pk", "parent_id", "status", "author_name", "version", named=True
+        )
+
     def for_display(self, post, held=()):
         """The approved responses of one post in display order, one query; plus those of
-        `held` (ids from the visitor's own signed marker) still waiting for moderation."""
+        `held` (ids from the visitor's own signed marker) still waiting for moderation.
+        `version` moves on every save: the raw text of updated_at (parsing a thousand
+        datetimes would cost more than the page)."""
         shown = models.Q(status=Comment.Status.APPROVED)
         if held:
             shown |= models.Q(status=Comment.Status.PENDING, pk__in=list(held))
         # Only what the thread shows: no raw text, address or user agent (the email stays,
         # never shown: the avatar is drawn from a keyed hash of it).
         hidden = ("content", "author_ip", "user_agent", "user", "updated_at")
-        return self.filter(shown, post=post).defer(*hidden).order_by("created_at", "id")
+        return (
+            self.filter(shown, post=post)
+            .defer(*hidden)
+            .annotate(version=Cast("updated_at", output_field=models.CharField()))
+            .order_by("created_at", "id")
+        )
 
 
 class Comment(models.Model):

@@ -456,3 +456,73 @@ def test_tagging_a_post_drops_cached_pages_but_a_users_groups_do_not(client, pos
     with committed():
         post.categories.clear()
     assert outcome(client.get(url)) == "miss"
+
+
+def wsgi_get(url, **headers):
+    """GET `url` through blogcms.wsgi's application, as gunicorn calls it."""
+    import io
+
+    from blogcms.wsgi import application
+
+    path, _, query = url.partition("?")
+    environ = {
+        "REQUEST_METHOD": "GET",
+        "PATH_INFO": path,
+        "QUERY_STRING": query,
+        "SERVER_NAME": "testserver",
+        "SERVER_PORT": "80",
+        "HTTP_HOST": "testserver",
+        "SERVER_PROTOCOL": "HTTP/1.1",
+        "wsgi.url_scheme": "http",
+        "wsgi.input": io.BytesIO(b""),
+        "wsgi.errors": io.StringIO(),
+        **{f"HTTP_{name.upper()}": value for name, value in headers.items()},
+    }
+    answer = {}
+
+    def start_response(status, response_headers, exc_info=None):
+        answer["status"], answer["headers"] = int(status.split()[0]), dict(response_headers)
+
+    chunks = application(environ, start_response)
+    body = b"".join(chunks)
+    getattr(chunks, "close", lambda: None)()
+    return answer["status"], answer["headers"], body
+
+
+def test_a_hit_is_answered_before_django_with_the_same_page(post, committed):
+    """Through the WSGI application a hit is the page Django stored, headers included; a
+    304 for an unchanged copy; and nothing stale once the content changes."""
+    url = post.get_absolute_url()
+    rendered = Client().get(url)
+    status, headers, body = wsgi_get(url)
+    assert (status, headers["X-Cache"], body) == (200, "hit", rendered.content)
+    assert headers["ETag"] == rendered["ETag"]
+    assert headers["X-Frame-Options"] == "DENY" and "Content-Security-Policy" in headers
+    assert wsgi_get(url, if_none_match=rendered["ETag"])[0] == 304
+    assert wsgi_get(f"{url}?utm_source=feed")[2] == rendered.content
+    with committed():
+        post.title = "Renamed words"
+        post.save()
+    status, headers, body = wsgi_get(url)
+    assert (status, headers["X-Cache"]) == (200, "miss")
+    assert b"Renamed words" in body
+
+
+def test_the_wsgi_layer_leaves_personal_requests_to_django(post):
+    """A visitor with a session or a commenter's cookie never gets the shared page."""
+    url = post.get_absolute_url()
+    Client().get(url)
+    assert wsgi_get(url, cookie="sessionid=abc")[1]["X-Cache"] == "pass"
+    assert wsgi_get(url, cookie="comment_author_x=Ada")[1]["X-Cache"] == "pass"
+    assert wsgi_get(url, authorization="Basic Zm9vOmJhcg==")[1]["X-Cache"] == "pass"
+
+
+def test_query_strings_a_page_does_not_read_do_not_bypass_the_cache(client, post):
+    """`?anything=…` is the page itself, from the cache; the view never sees it."""
+    url = post.get_absolute_url()
+    first = client.get(url)
+    for junk in ("?x=1", "?utm_source=feed&utm_medium=rss", "?x=2&y=3"):
+        response = client.get(f"{url}{junk}")
+        assert (outcome(response), response.content) == ("hit", first.content), junk
+    assert outcome(client.get("/?s=Cached&x=1")) == "miss"
+    assert outcome(client.get("/?x=9&s=Cached")) == "hit"

@@ -1,0 +1,134 @@
+"""The comment thread as HTML: each comment rendered once, the thread put together without
+recursion.
+
+A comment's HTML depends on the comment (its version: `updated_at`, moved by every save and
+status change), its place (depth, whether it gets a Reply link), the theme's
+`comments/_comment.html` and the site's avatar and date settings; nothing in it depends on
+the visitor. So each is rendered once and kept, per post, theme, template source and
+settings, in one cache entry for the page of the thread it is on (one cache read however many
+comments); a comment that changes is rendered again, alone. Held comments, which only their
+author sees, are rendered on every view and never kept.
+
+`comments/_comment.html` renders one comment (a theme may override it): an `<li>` holding
+the comment, and `{{ children }}` where its replies go; the replies, each from the same
+template, are joined here in a loop (a chain 10,000 deep is flattened at the site's
+thread depth by build_thread, and is never rendered by recursion).
+"""
+
+import hashlib
+
+from django.core.cache import cache
+from django.template import Context
+from django.template.loader import get_template
+from django.utils.safestring import mark_safe
+
+from .models import Comment
+
+KEY_PREFIX = "blogcms:thread:v1"
+# Where a comment's replies go in its rendered HTML (never in a visitor's text: that is
+# escaped or sanitised, and sanitize.py drops comments).
+CHILDREN = mark_safe("<!--blogcms:children-->")
+CHILDREN_OPEN, CHILDREN_CLOSE = '<ol class="children">', "</ol>"
+# A page of fragments is kept a day at most: rendering them again is cheap next to that.
+KEEP_SECONDS = 24 * 3600
+
+
+# Fewer comments to render than this are fetched by id, more with the post's whole list.
+FETCH_BY_ID = 500
+
+
+def walk(roots):
+    """Every node, depth first, without recursion."""
+    stack = list(reversed(roots))
+    while stack:
+        node = stack.pop()
+        yield node
+        stack.extend(reversed(node.children))
+
+
+class ThreadRenderer:
+    """Renders one page's thread: responses(), then render_thread() of build_thread's roots."""
+
+    def __init__(self, request, post, held, *, page, show_reply):
+        self.site = request.site_settings
+        self.post, self.held = post, held
+        self.template = get_template("comments/_comment.html")
+        source = getattr(getattr(self.template, "template", None), "source", "")
+        settings_part = f"{self.site.show_avatars}:{self.site.date_format}"
+        digest = hashlib.blake2b(f"{source}\0{settings_part}".encode(), digest_size=12)
+        self.key = f"{KEY_PREFIX}:{post.pk}:{page}:{self.site.theme}:{digest.hexdigest()}"
+        self.show_reply = show_reply
+        self.kept = None
+        self.full = {}
+
+    def responses(self):
+        """The post's shown responses in one query: full comments when nothing is kept yet
+        (they will all be rendered), else light rows (CommentQuerySet.for_thread)."""
+        self.kept = cache.get(self.key)
+        if self.kept is not None:
+            return list(Comment.objects.for_thread(self.post, self.held))
+        self.kept = {}
+        responses = list(Comment.objects.for_display(self.post, self.held))
+        self.full = {comment.pk: comment for comment in responses}
+        return responses
+
+    def version(self, node, max_depth):
+        """What the kept HTML of `node` must match, or None if it is never kept."""
+        row = node.comment
+        if row.status != Comment.Status.APPROVED:
+            return None  # a held comment: for its author only
+        return (row.version, node.depth, self.show_reply and node.depth < max_depth)
+
+    def render_thread(self, roots, max_depth):
+        """The thread's HTML, in one string, put together with a stack instead of recursion."""
+        kept = self.kept
+        parts = {}
+        missing = []
+        for node in walk(roots):
+            version = self.version(node, max_depth)
+            found = kept.get(node.comment.pk)
+            if version is not None and found is not None and found[0] == version:
+                parts[node.comment.pk] = found[1]
+            else:
+                missing.append((node, version))
+        if missing:
+            full = self.fetch([node.comment.pk for node, _ in missing])
+            context = Context({"site": self.site, "children": CHILDREN}, autoescape=True)
+            for node, version in missing:
+                reply = node.comment.status == Comment.Status.APPROVED and (
+                    self.show_reply and node.depth < max_depth
+                )
+                with context.push(node=node, c=full[node.comment.pk], show_reply=reply):
+                    html = self.template.template.render(context)
+                head, _, tail = html.partition(CHILDREN)
+                parts[node.comment.pk] = (head, tail)
+                if version is not None:
+                    kept[node.comment.pk] = (version, (head, tail))
+            if any(version is not None for _, version in missing):
+                cache.set(self.key, kept, KEEP_SECONDS)
+        out = []
+        stack = [(iter(roots), "")]
+        while stack:
+            node = next(stack[-1][0], None)
+            if node is None:
+                out.append(stack.pop()[1])
+                continue
+            head, tail = parts[node.comment.pk]
+            out.append(head)
+            if node.children:
+                out.append(CHILDREN_OPEN)
+                stack.append((iter(node.children), CHILDREN_CLOSE + tail))
+            else:
+                out.append(tail)
+        # Every part is the output of a template rendered with autoescaping.
+        return mark_safe("".join(out))  # noqa: S308
+
+    def fetch(self, pks):
+        """The full comments to render: at hand, or in one more query (only when some
+        changed or arrived since their HTML was kept)."""
+        if all(pk in self.full for pk in pks):
+            return self.full
+        comments = Comment.objects.for_display(self.post, self.held)
+        if len(pks) <= FETCH_BY_ID:
+            comments = comments.filter(pk__in=pks)
+        return {comment.pk: comment for comment in comments}
