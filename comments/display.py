@@ -1,42 +1,14 @@
 """What a post page shows of its responses: the thread, the count and the form state."""
 
-from dataclasses import dataclass, field
+from django.http import Http404
 
 from blogcms.pagecache import unvalidated
 
-from . import cookies, csrf
+from . import cookies, csrf, paging
 from .forms import CommentForm, form_timestamp
 from .models import Comment
 from .sanitize import allowed_tags_sentence
-from .thread import ThreadRenderer
-
-
-@dataclass
-class Node:
-    comment: Comment
-    depth: int
-    parent: "Node | None" = None
-    children: list = field(default_factory=list)
-
-
-def build_thread(comments, max_depth=5, newest_first=False):
-    """Nest `comments` (already fetched, one query) under their parents.
-
-    A reply below `max_depth` joins its parent's level, as WordPress shows it; a reply
-    whose parent is not shown (held, spam) starts a thread of its own.
-    """
-    nodes = {}
-    roots = []
-    for comment in comments:
-        parent = nodes.get(comment.parent_id)
-        while parent is not None and parent.depth >= max_depth:
-            parent = parent.parent
-        node = Node(comment, parent.depth + 1 if parent else 1, parent)
-        nodes[comment.pk] = node
-        (parent.children if parent else roots).append(node)
-    if newest_first:
-        roots.reverse()
-    return roots
+from .thread import ThreadRenderer, build_thread
 
 
 def _reply_target(request, responses):
@@ -50,21 +22,75 @@ def _reply_target(request, responses):
     )
 
 
-def post_page_context(request, post):
-    """Everything the responses section needs, in one query for the responses however many
-    (and one more when some arrived or changed since their HTML was kept)."""
+def _page_links(base_url, layout, number):
+    """Older/newer comment page links (WordPress's paginate_comments_links()), or None."""
+    if layout.count == 1:
+        return None
+
+    def url(n):
+        return base_url if n == layout.default else f"{base_url}comment-page-{n}/"
+
+    return {
+        "number": number,
+        "count": layout.count,
+        "older": url(number - 1) + "#comments" if number > 1 else None,
+        "newer": url(number + 1) + "#comments" if number < layout.count else None,
+        "pages": [(n, url(n) + "#comments") for n in range(1, layout.count + 1)],
+    }
+
+
+def _page_number(request, cpage):
+    """The comment page asked for: …/comment-page-N/ or ?cpage=N (None: the default)."""
+    if cpage is None and (wanted := request.GET.get("cpage", "")).isdigit():
+        cpage = int(wanted)
+    return cpage
+
+
+def _on_page(rows, layout, number):
+    """The rows shown on page `number`: its approved responses, and the visitor's held
+    ones whose parent is there (or, with no parent shown, on the default page)."""
+    page = set(layout.pages[number - 1])
+
+    def shown(row):
+        if row.status == Comment.Status.APPROVED:
+            return row.pk in page
+        return row.parent_id in page or (row.parent_id is None and number == layout.default)
+
+    return [row for row in rows if shown(row)]
+
+
+def post_page_context(request, post, cpage=None):
+    """Everything the responses section needs, for one comment page: one query for the
+    responses however many (and one more when some arrived or changed since their HTML was
+    kept, or to lay out the pages after a change)."""
     site = request.site_settings
-    depth = site.thread_comments_depth if site.thread_comments else 1
+    depth = paging.thread_depth(site)
     comments_open = post.comments_are_open(site)
     login_required = site.comment_registration and not request.user.is_authenticated
+    held = cookies.held_ids(request)
+    layout = paging.cached_layout(post, site)
+    number = _page_number(request, cpage)
     renderer = ThreadRenderer(
         request,
         post,
-        cookies.held_ids(request),
-        page=1,
+        held,
+        page=number or "default",
         show_reply=comments_open and not login_required,
     )
-    responses = renderer.responses()
+    if layout is None:
+        # Laid out from every response, fetched whole: this page's are rendered from them.
+        everything = renderer.keep_full(Comment.objects.for_display(post, held))
+        layout = paging.Layout.of(everything, site)
+        paging.keep_layout(post, site, layout)
+        number = number or layout.default
+        if not 1 <= number <= layout.count:
+            raise Http404("No such comment page.")
+        responses = _on_page(everything, layout, number)
+    else:
+        number = number or layout.default
+        if not 1 <= number <= layout.count:
+            raise Http404("No such comment page.")
+        responses = _on_page(renderer.responses(layout.pages[number - 1]), layout, number)
     reply_to = _reply_target(request, responses) if site.thread_comments else None
     form = None
     if comments_open:
@@ -81,9 +107,11 @@ def post_page_context(request, post):
             },
         )
     thread = build_thread(responses, depth, newest_first=site.comment_order == "desc")
+    base_url = post.get_absolute_url()
     return {
         "responses": responses,
-        "response_count": sum(c.status == Comment.Status.APPROVED for c in responses),
+        "response_count": layout.approved,
+        "comment_pages": _page_links(base_url, layout, number),
         "thread": thread,
         "thread_html": renderer.render_thread(thread, depth),
         "comments_open": comments_open,

@@ -29,6 +29,10 @@ class CommentQuerySet(models.QuerySet):
     def set_status(self, status):
         """Moderate many at once (one UPDATE); pages showing them are invalidated, since
         update() sends no post_save."""
+        from .paging import forget_layout
+
+        for post_id in set(self.values_list("post_id", flat=True)):
+            forget_layout(post_id)
         count = self.update(status=status, updated_at=timezone.now())
         content_changed()
         return count
@@ -119,7 +123,19 @@ class Comment(models.Model):
         if update_fields is None or "content" in update_fields:
             self.render()  # a status change leaves the stored HTML alone
         super().save(*args, **kwargs)
+        self._forget_pages()
         self._stored_status = self.status
+
+    def delete(self, *args, **kwargs):
+        self._forget_pages()
+        return super().delete(*args, **kwargs)
+
+    def _forget_pages(self):
+        """The post's comment pages are laid out again when what they show changed."""
+        from .paging import forget_layout
+
+        if self.changes_public_pages:
+            forget_layout(self.post_id)
 
     @property
     def changes_public_pages(self):
@@ -137,7 +153,12 @@ class Comment(models.Model):
             self._rendered_from = self.content
 
     def get_absolute_url(self):
-        return f"{self.post.get_absolute_url()}#comment-{self.pk}"
+        """On the comment page that shows it (WordPress's get_comment_link())."""
+        from blogcms.models import SiteSettings
+
+        from .paging import comment_url
+
+        return comment_url(self, SiteSettings.load())
 
     def set_status(self, status):
         """Moderation's verdict: only the status (and updated_at) is written."""

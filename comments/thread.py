@@ -16,6 +16,7 @@ thread depth by build_thread, and is never rendered by recursion).
 """
 
 import hashlib
+from dataclasses import dataclass, field
 
 from django.core.cache import cache
 from django.template import Context
@@ -35,6 +36,34 @@ KEEP_SECONDS = 24 * 3600
 
 # Fewer comments to render than this are fetched by id, more with the post's whole list.
 FETCH_BY_ID = 500
+
+
+@dataclass
+class Node:
+    comment: Comment  # or a row of CommentQuerySet.for_thread()
+    depth: int
+    parent: "Node | None" = None
+    children: list = field(default_factory=list)
+
+
+def build_thread(comments, max_depth=5, newest_first=False):
+    """Nest `comments` (already fetched, one query) under their parents.
+
+    A reply below `max_depth` joins its parent's level, as WordPress shows it; a reply
+    whose parent is not shown (held, spam) starts a thread of its own.
+    """
+    nodes = {}
+    roots = []
+    for comment in comments:
+        parent = nodes.get(comment.parent_id)
+        while parent is not None and parent.depth >= max_depth:
+            parent = parent.parent
+        node = Node(comment, parent.depth + 1 if parent else 1, parent)
+        nodes[comment.pk] = node
+        (parent.children if parent else roots).append(node)
+    if newest_first:
+        roots.reverse()
+    return roots
 
 
 def walk(roots):
@@ -61,16 +90,28 @@ class ThreadRenderer:
         self.kept = None
         self.full = {}
 
-    def responses(self):
-        """The post's shown responses in one query: full comments when nothing is kept yet
-        (they will all be rendered), else light rows (CommentQuerySet.for_thread)."""
+    def responses(self, pks=None):
+        """The shown responses (those of `pks` and the visitor's held ones, or all) in one
+        query: full comments when nothing is kept for this page yet (all will be
+        rendered), else light rows (CommentQuerySet.for_thread)."""
         self.kept = cache.get(self.key)
         if self.kept is not None:
-            return list(Comment.objects.for_thread(self.post, self.held))
+            return list(self._only(Comment.objects.for_thread(self.post, self.held), pks))
         self.kept = {}
-        responses = list(Comment.objects.for_display(self.post, self.held))
-        self.full = {comment.pk: comment for comment in responses}
-        return responses
+        return self.keep_full(self._only(Comment.objects.for_display(self.post, self.held), pks))
+
+    def keep_full(self, comments):
+        """Full comments already fetched: rendered from these, with no further query."""
+        comments = list(comments)
+        self.full = {comment.pk: comment for comment in comments}
+        if self.kept is None:
+            self.kept = cache.get(self.key) or {}
+        return comments
+
+    def _only(self, queryset, pks):
+        if pks is None:
+            return queryset
+        return queryset.filter(pk__in=[*pks, *self.held])
 
     def version(self, node, max_depth):
         """What the kept HTML of `node` must match, or None if it is never kept."""

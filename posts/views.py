@@ -183,7 +183,7 @@ def find_post(user, year, month, day, slug):
 
 
 @require_safe
-def post_detail(request, year, month, day, slug):
+def post_detail(request, year, month, day, slug, cpage=None):
     post = find_post(request.user, year, month, day, slug)
     if post is None:
         if old := Post.objects.visible_to(request.user).formerly(slug):
@@ -205,7 +205,7 @@ def post_detail(request, year, month, day, slug):
         "pings_open": post.pings_are_open(request.site_settings),
         "canonical_url": request.build_absolute_uri(post.get_absolute_url()),
         "linkback_endpoints": LinkbackEndpoints.for_request(request),
-        **post_page_context(request, post),
+        **post_page_context(request, post, cpage),
     }
     response = TemplateResponse(request, "posts/post_detail.html", context)
     if not post.is_published:
