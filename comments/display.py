@@ -60,37 +60,30 @@ def _on_page(rows, layout, number):
 
 
 def post_page_context(request, post, cpage=None):
-    """Everything the responses section needs, for one comment page: one query for the
-    responses however many (and one more when some arrived or changed since their HTML was
-    kept, or to lay out the pages after a change)."""
+    """Everything the responses section needs, for one comment page, in one query: the
+    page's responses by id, or every response of the post when its pages must be laid out
+    again (an approved response changed)."""
     site = request.site_settings
     depth = paging.thread_depth(site)
     comments_open = post.comments_are_open(site)
     login_required = site.comment_registration and not request.user.is_authenticated
     held = cookies.held_ids(request)
     layout = paging.cached_layout(post, site)
+    rows = None
     number = _page_number(request, cpage)
     renderer = ThreadRenderer(
-        request,
-        post,
-        held,
-        page=number or "default",
-        show_reply=comments_open and not login_required,
+        request, post, page=number or "default", show_reply=comments_open and not login_required
     )
-    if layout is None:
-        # Laid out from every response, fetched whole: this page's are rendered from them.
-        everything = renderer.keep_full(Comment.objects.for_display(post, held))
-        layout = paging.Layout.of(everything, site)
+    if layout is None:  # laid out again from every response, this page's among them
+        rows = list(Comment.objects.for_thread(post, held))
+        layout = paging.Layout.of(rows, site)
         paging.keep_layout(post, site, layout)
-        number = number or layout.default
-        if not 1 <= number <= layout.count:
-            raise Http404("No such comment page.")
-        responses = _on_page(everything, layout, number)
-    else:
-        number = number or layout.default
-        if not 1 <= number <= layout.count:
-            raise Http404("No such comment page.")
-        responses = _on_page(renderer.responses(layout.pages[number - 1]), layout, number)
+    number = number or layout.default
+    if not 1 <= number <= layout.count:
+        raise Http404("No such comment page.")
+    if rows is None:
+        rows = Comment.objects.for_thread(post, held, pks=layout.pages[number - 1])
+    responses = _on_page(rows, layout, number)
     reply_to = _reply_target(request, responses) if site.thread_comments else None
     form = None
     if comments_open:

@@ -34,10 +34,6 @@ CHILDREN_OPEN, CHILDREN_CLOSE = '<ol class="children">', "</ol>"
 KEEP_SECONDS = 24 * 3600
 
 
-# Fewer comments to render than this are fetched by id, more with the post's whole list.
-FETCH_BY_ID = 500
-
-
 @dataclass
 class Node:
     comment: Comment  # or a row of CommentQuerySet.for_thread()
@@ -76,42 +72,16 @@ def walk(roots):
 
 
 class ThreadRenderer:
-    """Renders one page's thread: responses(), then render_thread() of build_thread's roots."""
+    """Renders one page's thread, from build_thread() over CommentQuerySet.for_thread() rows."""
 
-    def __init__(self, request, post, held, *, page, show_reply):
+    def __init__(self, request, post, *, page, show_reply):
         self.site = request.site_settings
-        self.post, self.held = post, held
         self.template = get_template("comments/_comment.html")
         source = getattr(getattr(self.template, "template", None), "source", "")
         settings_part = f"{self.site.show_avatars}:{self.site.date_format}"
         digest = hashlib.blake2b(f"{source}\0{settings_part}".encode(), digest_size=12)
         self.key = f"{KEY_PREFIX}:{post.pk}:{page}:{self.site.theme}:{digest.hexdigest()}"
         self.show_reply = show_reply
-        self.kept = None
-        self.full = {}
-
-    def responses(self, pks=None):
-        """The shown responses (those of `pks` and the visitor's held ones, or all) in one
-        query: full comments when nothing is kept for this page yet (all will be
-        rendered), else light rows (CommentQuerySet.for_thread)."""
-        self.kept = cache.get(self.key)
-        if self.kept is not None:
-            return list(self._only(Comment.objects.for_thread(self.post, self.held), pks))
-        self.kept = {}
-        return self.keep_full(self._only(Comment.objects.for_display(self.post, self.held), pks))
-
-    def keep_full(self, comments):
-        """Full comments already fetched: rendered from these, with no further query."""
-        comments = list(comments)
-        self.full = {comment.pk: comment for comment in comments}
-        if self.kept is None:
-            self.kept = cache.get(self.key) or {}
-        return comments
-
-    def _only(self, queryset, pks):
-        if pks is None:
-            return queryset
-        return queryset.filter(pk__in=[*pks, *self.held])
 
     def version(self, node, max_depth):
         """What the kept HTML of `node` must match, or None if it is never kept."""
@@ -122,7 +92,7 @@ class ThreadRenderer:
 
     def render_thread(self, roots, max_depth):
         """The thread's HTML, in one string, put together with a stack instead of recursion."""
-        kept = self.kept
+        kept = cache.get(self.key) or {}
         parts = {}
         missing = []
         for node in walk(roots):
@@ -133,13 +103,13 @@ class ThreadRenderer:
             else:
                 missing.append((node, version))
         if missing:
-            full = self.fetch([node.comment.pk for node, _ in missing])
             context = Context({"site": self.site, "children": CHILDREN}, autoescape=True)
             for node, version in missing:
                 reply = node.comment.status == Comment.Status.APPROVED and (
                     self.show_reply and node.depth < max_depth
                 )
-                with context.push(node=node, c=full[node.comment.pk], show_reply=reply):
+                comment = Comment.from_thread_row(node.comment)
+                with context.push(node=node, c=comment, show_reply=reply):
                     html = self.template.template.render(context)
                 head, _, tail = html.partition(CHILDREN)
                 parts[node.comment.pk] = (head, tail)
@@ -163,13 +133,3 @@ class ThreadRenderer:
                 out.append(tail)
         # Every part is the output of a template rendered with autoescaping.
         return mark_safe("".join(out))  # noqa: S308
-
-    def fetch(self, pks):
-        """The full comments to render: at hand, or in one more query (only when some
-        changed or arrived since their HTML was kept)."""
-        if all(pk in self.full for pk in pks):
-            return self.full
-        comments = Comment.objects.for_display(self.post, self.held)
-        if len(pks) <= FETCH_BY_ID:
-            comments = comments.filter(pk__in=pks)
-        return {comment.pk: comment for comment in comments}
