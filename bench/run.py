@@ -196,6 +196,65 @@ class Server:
         return memory
 
 
+NGINX_CONF = """
+daemon off;
+worker_processes 1;
+pid {dir}/nginx.pid;
+error_log {dir}/nginx-error.log;
+events {{ worker_connections 256; }}
+http {{
+    access_log {dir}/nginx-access.log;
+    client_body_temp_path {dir}/nginx-tmp;
+    proxy_temp_path {dir}/nginx-tmp;
+    fastcgi_temp_path {dir}/nginx-tmp;
+    uwsgi_temp_path {dir}/nginx-tmp;
+    scgi_temp_path {dir}/nginx-tmp;
+    server {{
+        listen 127.0.0.1:{port};
+        root {dir};
+        location / {{ default_type text/html; try_files /post.html =404; }}
+    }}
+}}
+"""
+
+
+class Nginx:
+    """nginx (one worker) serving the post page's bytes as a file: what a front server
+    answering from published page files would do (docs/page-cache.md)."""
+
+    def __init__(self, site):
+        self.dir = site.dir
+        self.port = free_port()
+        self.process = None
+
+    def __enter__(self):
+        (self.dir / "nginx-tmp").mkdir(exist_ok=True)
+        conf = self.dir / "nginx.conf"
+        conf.write_text(NGINX_CONF.format(dir=self.dir, port=self.port))
+        self.process = subprocess.Popen(
+            [shutil.which("nginx") or "/usr/sbin/nginx", "-c", conf, "-p", self.dir],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            try:
+                if fetch(self.port, "/")[0] == 200:
+                    return self
+            except OSError:
+                time.sleep(0.1)
+        raise RuntimeError("nginx did not answer within 20 s")
+
+    def __exit__(self, *exc):
+        if self.process and self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            self.process.wait(timeout=20)
+
+    def worker_cpu_seconds(self):
+        return 0.0  # not counted: its own C code, beside gunicorn's workers
+
+
 def load_with_wrk(port, path, seconds, connections, headers=()):
     script = Path(tempfile.mkstemp(suffix=".lua")[1])
     script.write_text(WRK_REPORT)
@@ -332,11 +391,12 @@ def table(rows, memories):
         wp = r["wordpress"]
         versus = f"{r['rps'] / wp:.1f}×" if wp else "–"
         failed = f", {r['failed']} failed" if r["failed"] else ""
+        # nginx's own CPU time is not counted (only gunicorn workers are).
+        cpu, idle = (f"{r['cpu_ms']:.2f}", f"{r['idle_rps']:.0f}") if r["cpu_ms"] else ("–", "–")
         lines.append(
             f"| {r['page']} | {r['mode']} | {r['status']} ({r['x_cache']}){failed} "
             f"| {r['rps']:.0f} | {r['trivial_rps']:.0f} | {r['rps'] / r['trivial_rps']:.3f} "
-            f"| {r['p50']:.1f} | {r['p95']:.1f} | {r['cpu_ms']:.2f} "
-            f"| {r['idle_rps']:.0f} | {wp or '–'} | {versus} |"
+            f"| {r['p50']:.1f} | {r['p95']:.1f} | {cpu} | {idle} | {wp or '–'} | {versus} |"
         )
     lines.append("")
     for mode, memory in memories.items():
@@ -399,6 +459,11 @@ def main():
                 mode_rows, memory = run_mode(site, page_cache, args, yardstick)
                 rows += mode_rows
                 memories["cache" if page_cache else "no cache"] = memory
+            if shutil.which("nginx") or Path("/usr/sbin/nginx").exists():
+                with Nginx(site) as nginx:
+                    row = measure(nginx, "post as a file", SEED_URL, args, yardstick=yardstick())
+                    rows.append({**row, "mode": "nginx", "wordpress": 12, "cpu_ms": 0.0})
+                    print(f"  {'nginx':8} {row['page']:20} {row['rps']:8.1f} req/s", flush=True)
     finally:
         site.remove()
     print()

@@ -62,7 +62,7 @@ def _on_page(rows, layout, number):
 def post_page_context(request, post, cpage=None):
     """Everything the responses section needs, for one comment page, in one query: the
     page's responses by id, or every response of the post when its pages must be laid out
-    again (an approved response changed)."""
+    again (an approved response changed; or, one more query, it changed without save())."""
     site = request.site_settings
     depth = paging.thread_depth(site)
     comments_open = post.comments_are_open(site)
@@ -74,15 +74,21 @@ def post_page_context(request, post, cpage=None):
     renderer = ThreadRenderer(
         request, post, page=number or "default", show_reply=comments_open and not login_required
     )
-    if layout is None:  # laid out again from every response, this page's among them
+    if layout is not None and layout.signature[0]:
+        number = number or layout.default
+        if not 1 <= number <= layout.count:
+            raise Http404("No such comment page.")
+        page = layout.pages[number - 1]
+        rows = list(Comment.objects.for_thread(post, held, pks=page, signed=True))
+        if not layout.matches(rows):
+            layout = rows = None
+    if rows is None:  # laid out (again) from every response, this page's among them
         rows = list(Comment.objects.for_thread(post, held))
         layout = paging.Layout.of(rows, site)
         paging.keep_layout(post, site, layout)
-    number = number or layout.default
+        number = _page_number(request, cpage) or layout.default
     if not 1 <= number <= layout.count:
         raise Http404("No such comment page.")
-    if rows is None:
-        rows = Comment.objects.for_thread(post, held, pks=layout.pages[number - 1])
     responses = _on_page(rows, layout, number)
     reply_to = _reply_target(request, responses) if site.thread_comments else None
     form = None

@@ -9,6 +9,7 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Count, Subquery, Sum
 from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
@@ -46,7 +47,7 @@ class CommentQuerySet(models.QuerySet):
         content_changed()
         return count
 
-    def for_thread(self, post, held=(), pks=None):
+    def for_thread(self, post, held=(), pks=None, signed=False):
         """for_display()'s responses (those of `pks` only, if given) as plain rows: what
         the thread's layout and each comment's HTML need (comments.thread), without making
         a model instance or parsing a date per row, which for a thousand rows would cost
@@ -55,9 +56,23 @@ class CommentQuerySet(models.QuerySet):
         rows = self.for_display(post, held)
         if pks is not None:
             rows = rows.filter(pk__in=[*pks, *held])
+        fields = [*THREAD_FIELDS, "version", "created"]
+        if signed:
+            # Which responses are approved now, in the same query: (how many, their ids'
+            # sum), to check a kept layout against (comments.paging.Layout.signature).
+            approved = (
+                Comment.objects.filter(post=post, status=Comment.Status.APPROVED)
+                .order_by()
+                .values("post")
+            )
+            rows = rows.annotate(
+                approved_count=Subquery(approved.annotate(n=Count("pk")).values("n")[:1]),
+                approved_sum=Subquery(approved.annotate(s=Sum("pk")).values("s")[:1]),
+            )
+            fields += ["approved_count", "approved_sum"]
         return rows.annotate(
             created=Cast("created_at", output_field=models.CharField())
-        ).values_list(*THREAD_FIELDS, "version", "created", named=True)
+        ).values_list(*fields, named=True)
 
     def for_display(self, post, held=()):
         """The approved responses of one post in display order, one query; plus those of

@@ -40,6 +40,14 @@ def thread_depth(site):
 class Layout:
     pages: list  # per page (page 1 first, the oldest), the approved responses' ids
     default: int  # the page at the post's own URL
+    signature: tuple = (0, 0)  # (how many approved responses, the sum of their ids)
+
+    def matches(self, rows):
+        """`rows` (for_thread(signed=True)) show the same approved responses as laid out:
+        a change that bypassed save() (a bulk update) is caught here too."""
+        return bool(rows) and (rows[0].approved_count or 0, rows[0].approved_sum or 0) == (
+            self.signature
+        )
 
     @property
     def count(self):
@@ -59,9 +67,8 @@ class Layout:
     @classmethod
     def of(cls, rows, site):
         """Cut the approved `rows` (in date order) into pages."""
-        roots = build_thread(
-            [row for row in rows if row.status == Comment.Status.APPROVED], thread_depth(site)
-        )
+        approved = [row for row in rows if row.status == Comment.Status.APPROVED]
+        roots = build_thread(approved, thread_depth(site))
         per_page = site.comments_per_page if site.page_comments else None
         limit = page_limit()
         pages, threads = [[]], 0
@@ -76,7 +83,11 @@ class Layout:
                     threads = 1
                 pages[-1].append(node.comment.pk)
         newest = site.default_comments_page == "newest"
-        return cls(pages=pages, default=len(pages) if newest else 1)
+        return cls(
+            pages=pages,
+            default=len(pages) if newest else 1,
+            signature=(len(approved), sum(row.pk for row in approved)),
+        )
 
 
 def _settings_part(site):
