@@ -330,10 +330,14 @@ def measure(server, label, path, args, headers=(), yardstick=None):
     """One page under load; with `yardstick` (the trivial app's server), that app is loaded
     just before, so that the ratio compares two figures taken under the same machine load."""
     load = load_with_wrk if args.client == "wrk" else load_with_python
-    trivial_rps = None
+    trivial_rps = trivial_cpu_ms = None
     if yardstick is not None:
         load(yardstick.port, path, 1, args.connections)
-        trivial_rps = load(yardstick.port, path, args.seconds, args.connections)["rps"]
+        before = yardstick.worker_cpu_seconds()
+        trivial = load(yardstick.port, path, args.seconds, args.connections)
+        trivial_rps = trivial["rps"]
+        spent = yardstick.worker_cpu_seconds() - before
+        trivial_cpu_ms = spent * 1000 / max(trivial["requests"], 1)
     # Warm every worker (templates, connections, the cache entry) before measuring.
     load(server.port, path, 1, args.connections, headers)
     status, response_headers, _ = fetch(server.port, path, dict(h.split(": ", 1) for h in headers))
@@ -350,6 +354,7 @@ def measure(server, label, path, args, headers=(), yardstick=None):
         "status": status,
         "x_cache": response_headers.get("X-Cache", "-"),
         "trivial_rps": trivial_rps,
+        "trivial_cpu_ms": trivial_cpu_ms,
         **result,
     }
 
@@ -383,9 +388,9 @@ def table(rows, memories):
     """Each page's req/s also as a ratio to the trivial app's, loaded just before it."""
     lines = [
         "| page | page cache | status (X-Cache) | req/s | trivial app req/s | × trivial app "
-        "| p50 ms | p95 ms | worker CPU ms/req | req/s on idle cores | WordPress req/s "
-        "| × WordPress |",
-        "|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| p50 ms | p95 ms | worker CPU ms/req | trivial app CPU ms/req | × trivial app (CPU) "
+        "| req/s on idle cores | WordPress req/s | × WordPress |",
+        "|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for r in rows:
         wp = r["wordpress"]
@@ -393,10 +398,13 @@ def table(rows, memories):
         failed = f", {r['failed']} failed" if r["failed"] else ""
         # nginx's own CPU time is not counted (only gunicorn workers are).
         cpu, idle = (f"{r['cpu_ms']:.2f}", f"{r['idle_rps']:.0f}") if r["cpu_ms"] else ("–", "–")
+        # The same ratio from CPU time: steadier than req/s when the machine is busy.
+        by_cpu = f"{r['trivial_cpu_ms'] / r['cpu_ms']:.3f}" if r["cpu_ms"] else "–"
         lines.append(
             f"| {r['page']} | {r['mode']} | {r['status']} ({r['x_cache']}){failed} "
             f"| {r['rps']:.0f} | {r['trivial_rps']:.0f} | {r['rps'] / r['trivial_rps']:.3f} "
-            f"| {r['p50']:.1f} | {r['p95']:.1f} | {cpu} | {idle} | {wp or '–'} | {versus} |"
+            f"| {r['p50']:.1f} | {r['p95']:.1f} | {cpu} | {r['trivial_cpu_ms']:.2f} | {by_cpu} "
+            f"| {idle} | {wp or '–'} | {versus} |"
         )
     lines.append("")
     for mode, memory in memories.items():
