@@ -23,13 +23,15 @@ The rules, in the order they are applied:
 - A page lives BLOGCMS_PAGE_CACHE_SECONDS (60) and never past the time the next scheduled
   post goes live, so scheduled posts appear on time with nothing saved.
 
-A hit does almost nothing: this middleware is the first of the stack, and a stored page is
-answered as stored, the same bytes for every anonymous visitor (no session, CSRF or message
-machinery runs). Anonymous comment forms carry no CSRF token, as WordPress's do not: the
-comment endpoint refuses cross-site POSTs by their Origin and Sec-Fetch-Site headers, and
-asks for the token from anyone with a session (comments/csrf.py). The headers that the
-middleware below adds (security, CSP, X-Frame-Options) are stored with the page. Each worker
-keeps its last pages in memory too (their key holds the generation, so they cannot be stale).
+A hit does almost nothing, and is the same bytes for every anonymous visitor: anonymous
+comment forms carry no CSRF token, as WordPress's do not (the comment endpoint refuses
+cross-site POSTs by their Origin and Sec-Fetch-Site headers, and asks for the token from
+anyone with a session: comments/csrf.py). PageCacheWSGI, around Django in blogcms/wsgi.py,
+answers a page this worker holds in memory (LocalPages; the key holds the generation, so it
+cannot be stale) after one shared cache read, before any of Django's request handling.
+Otherwise PageCacheMiddleware, the first middleware, answers from the shared cache, or lets
+the stack render the page and stores it with the headers the middleware below added
+(security, CSP, X-Frame-Options). docs/page-cache.md explains the design.
 
 Conditional GET: each answer carries a weak ETag (the body's digest, not counting the values
 a render marks with unvalidated(): the form's "shown at" stamp) and a Last-Modified (when it
@@ -42,6 +44,7 @@ import contextlib
 import functools
 import hashlib
 import math
+import threading
 import time
 from collections import OrderedDict
 from dataclasses import dataclass
@@ -322,38 +325,46 @@ class CachedPage:
 
 class LocalPages:
     """The pages this worker served last, in memory: a hit then reads only the generation
-    and site settings from the shared cache. Bounded by BLOGCMS_PAGE_CACHE_LOCAL_BYTES."""
+    from the shared cache. Bounded by BLOGCMS_PAGE_CACHE_LOCAL_BYTES; shared by the
+    worker's threads (gunicorn gthread), hence the lock."""
 
     def __init__(self):
+        self.lock = threading.Lock()
         self.pages = OrderedDict()
         self.size = 0
         self.site = None  # (generation, SiteSettings) last read
 
     def site_in(self, generation):
-        if self.site is not None and self.site[0] == generation:
-            return self.site[1]
+        site = self.site
+        if site is not None and site[0] == generation:
+            return site[1]
         return None
 
     def get(self, key):
-        page = self.pages.get(key)
-        if page is not None:
-            self.pages.move_to_end(key)
-        return page
+        with self.lock:
+            page = self.pages.get(key)
+            if page is not None:
+                self.pages.move_to_end(key)
+            return page
 
     def put(self, key, page):
         limit = getattr(settings, "BLOGCMS_PAGE_CACHE_LOCAL_BYTES", DEFAULT_LOCAL_BYTES)
-        if key in self.pages or len(page.content) > limit // 4:
+        if len(page.content) > limit // 4:
             return
-        self.pages[key] = page
-        self.size += len(page.content)
-        while self.size > limit:
-            _, old = self.pages.popitem(last=False)
-            self.size -= len(old.content)
+        with self.lock:
+            if key in self.pages:
+                return
+            self.pages[key] = page
+            self.size += len(page.content)
+            while self.size > limit:
+                _, old = self.pages.popitem(last=False)
+                self.size -= len(old.content)
 
     def clear(self):
-        self.pages.clear()
-        self.size = 0
-        self.site = None
+        with self.lock:
+            self.pages.clear()
+            self.size = 0
+            self.site = None
 
 
 local_pages = LocalPages()
