@@ -2,7 +2,7 @@
 
 from django.core.cache import cache
 from django.http import Http404
-from django.template.loader import render_to_string
+from django.template.loader import get_template, render_to_string
 from django.utils.safestring import mark_safe
 
 from blogcms.cache import content_generation
@@ -12,7 +12,7 @@ from . import cookies, csrf, paging
 from .forms import CONSENT_FIELD, CommentForm, form_timestamp
 from .models import Comment
 from .sanitize import allowed_tags_sentence
-from .thread import ThreadRenderer, build_thread
+from .thread import ThreadRenderer, build_thread, template_version
 
 
 def _reply_target(request, responses):
@@ -140,10 +140,11 @@ SHOWN_AT = "shown-at-placeholder"
 
 def _blank_form_html(request, post, context):
     """The comment form as every anonymous visitor without saved details gets it, rendered
-    once per post, theme and content generation (widgets render through templates: a third
+    once per post, theme, template and content generation (widgets render through templates: a third
     of the page's time); only the "shown at" stamp is put in for each render."""
     generation = getattr(request, "content_generation", None) or content_generation()
-    key = f"{FORM_KEY_PREFIX}:{post.pk}:{request.site_settings.theme}:{generation}"
+    version = template_version(get_template("comments/_form.html"))
+    key = f"{FORM_KEY_PREFIX}:{post.pk}:{request.site_settings.theme}:{generation}:{version}"
     html = cache.get(key)
     if html is None:
         form = context["comment_form"]

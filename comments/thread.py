@@ -62,6 +62,14 @@ def build_thread(comments, max_depth=5, newest_first=False):
     return roots
 
 
+def template_version(template, *settings):
+    """A digest of `template`'s source (as the active theme resolves it) and `settings`:
+    HTML kept from it is not used once a deploy or a setting changes it."""
+    source = getattr(getattr(template, "template", None), "source", "")
+    text = "\0".join([source, *map(str, settings)])
+    return hashlib.blake2b(text.encode(), digest_size=12).hexdigest()
+
+
 def walk(roots):
     """Every node, depth first, without recursion."""
     stack = list(reversed(roots))
@@ -77,10 +85,8 @@ class ThreadRenderer:
     def __init__(self, request, post, *, page, show_reply):
         self.site = request.site_settings
         self.template = get_template("comments/_comment.html")
-        source = getattr(getattr(self.template, "template", None), "source", "")
-        settings_part = f"{self.site.show_avatars}:{self.site.date_format}"
-        digest = hashlib.blake2b(f"{source}\0{settings_part}".encode(), digest_size=12)
-        self.key = f"{KEY_PREFIX}:{post.pk}:{page}:{self.site.theme}:{digest.hexdigest()}"
+        digest = template_version(self.template, self.site.show_avatars, self.site.date_format)
+        self.key = f"{KEY_PREFIX}:{post.pk}:{page}:{self.site.theme}:{digest}"
         self.show_reply = show_reply
 
     def version(self, node, max_depth):

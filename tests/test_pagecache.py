@@ -462,6 +462,9 @@ def wsgi_get(url, **headers):
     """GET `url` through blogcms.wsgi's application, as gunicorn calls it."""
     import io
 
+    from django.core.signals import request_finished, request_started
+    from django.db import close_old_connections
+
     from blogcms.wsgi import application
 
     path, _, query = url.partition("?")
@@ -483,9 +486,17 @@ def wsgi_get(url, **headers):
     def start_response(status, response_headers, exc_info=None):
         answer["status"], answer["headers"] = int(status.split()[0]), dict(response_headers)
 
-    chunks = application(environ, start_response)
-    body = b"".join(chunks)
-    getattr(chunks, "close", lambda: None)()
+    # As Django's test client: the test's database connection must outlive the request.
+    signals = (request_started, request_finished)
+    for signal in signals:
+        signal.disconnect(close_old_connections)
+    try:
+        chunks = application(environ, start_response)
+        body = b"".join(chunks)
+        getattr(chunks, "close", lambda: None)()
+    finally:
+        for signal in signals:
+            signal.connect(close_old_connections)
     return answer["status"], answer["headers"], body
 
 
