@@ -99,13 +99,13 @@ class ThreadRenderer:
     def render_thread(self, roots, max_depth):
         """The thread's HTML, in one string, put together with a stack instead of recursion."""
         kept = cache.get(self.key) or {}
-        parts = {}
-        missing = []
+        parts, missing, keep = {}, [], {}
         for node in walk(roots):
             version = self.version(node, max_depth)
             found = kept.get(node.comment.pk)
             if version is not None and found is not None and found[0] == version:
                 parts[node.comment.pk] = found[1]
+                keep[node.comment.pk] = found
             else:
                 missing.append((node, version))
         if missing:
@@ -120,9 +120,11 @@ class ThreadRenderer:
                 head, _, tail = html.partition(CHILDREN)
                 parts[node.comment.pk] = (head, tail)
                 if version is not None:
-                    kept[node.comment.pk] = (version, (head, tail))
-            if any(version is not None for _, version in missing):
-                cache.set(self.key, kept, KEEP_SECONDS)
+                    keep[node.comment.pk] = (version, (head, tail))
+        rendered_kept = any(version is not None for _, version in missing)
+        if rendered_kept or keep.keys() != kept.keys():
+            # Only this page's comments as they are now: what left the page goes.
+            cache.set(self.key, keep, KEEP_SECONDS)
         out = []
         stack = [(iter(roots), "")]
         while stack:

@@ -156,6 +156,8 @@ def test_an_edited_comment_shows_at_once_though_its_html_is_kept(client, post):
     comment.content = "Second words."
     comment.save()
     assert "Second words." in client.get(url).text
+    Comment.objects.filter(pk=comment.pk).update(content_html="<p>Untouched?</p>")
+    assert "Second words." in client.get(url).text  # the new HTML is kept in turn
 
 
 def test_reply_links_follow_the_visitor_not_the_kept_html(client, post):
