@@ -15,6 +15,7 @@ Everything it starts is stopped and its folder removed, whatever happens.
 """
 
 import argparse
+import contextlib
 import http.client
 import json
 import os
@@ -109,9 +110,10 @@ class Site:
 
 
 class Server:
-    """gunicorn with the project's config, in its own process group so all of it stops."""
+    """gunicorn with the project's config, in its own process group so all of it stops.
+    `app` replaces blogcms with another WSGI app (the trivial yardstick), same settings."""
 
-    def __init__(self, site, page_cache):
+    def __init__(self, site, page_cache, app=None, name=None):
         self.port = free_port()
         self.env = {
             **site.env,
@@ -119,13 +121,16 @@ class Server:
             "PORT": str(self.port),
             "BLOGCMS_PAGE_CACHE": "1" if page_cache else "0",
         }
-        self.log_path = site.dir / f"gunicorn-{'cache' if page_cache else 'nocache'}.log"
+        self.app = app
+        name = name or ("cache" if page_cache else "nocache")
+        self.log_path = site.dir / f"gunicorn-{name}.log"
         self.process = None
 
     def __enter__(self):
         log = self.log_path.open("wb")
+        command = [BIN / "gunicorn", "-c", "blogcms/gunicorn.conf.py", "--no-control-socket"]
         self.process = subprocess.Popen(
-            [BIN / "gunicorn", "-c", "blogcms/gunicorn.conf.py", "--no-control-socket"],
+            [*command, *([self.app] if self.app else [])],
             cwd=ROOT,
             env=self.env,
             stdout=log,
@@ -189,6 +194,72 @@ class Server:
             pss = next(int(line.split()[1]) for line in rollup.splitlines() if line[:4] == "Pss:")
             memory.append((rss / 1024, pss / 1024))
         return memory
+
+
+NGINX_CONF = """
+daemon off;
+worker_processes 1;
+pid {dir}/nginx.pid;
+error_log {dir}/nginx-error.log;
+events {{ worker_connections 256; }}
+http {{
+    access_log {dir}/nginx-access.log;
+    client_body_temp_path {dir}/nginx-tmp;
+    proxy_temp_path {dir}/nginx-tmp;
+    fastcgi_temp_path {dir}/nginx-tmp;
+    uwsgi_temp_path {dir}/nginx-tmp;
+    scgi_temp_path {dir}/nginx-tmp;
+    server {{
+        listen 127.0.0.1:{port};
+        root {dir};
+        location / {{ default_type text/html; try_files /post.html =404; }}
+    }}
+}}
+"""
+
+
+class Nginx:
+    """nginx (one worker) serving the post page's bytes as a file: what a front server
+    answering from published page files would do (docs/page-cache.md)."""
+
+    def __init__(self, site):
+        # Its own folder, readable by nginx's unprivileged worker: the page and nothing else.
+        self.dir = Path(tempfile.mkdtemp(prefix="blogcms-bench-nginx-"))
+        self.dir.chmod(0o755)
+        shutil.copy(site.dir / "post.html", self.dir / "post.html")
+        (self.dir / "post.html").chmod(0o644)
+        self.port = free_port()
+        self.process = None
+
+    def __enter__(self):
+        (self.dir / "nginx-tmp").mkdir(exist_ok=True)
+        conf = self.dir / "nginx.conf"
+        conf.write_text(NGINX_CONF.format(dir=self.dir, port=self.port))
+        self.process = subprocess.Popen(
+            [shutil.which("nginx") or "/usr/sbin/nginx", "-c", conf, "-p", self.dir],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            try:
+                if fetch(self.port, "/")[0] == 200:
+                    return self
+            except OSError:
+                pass
+            time.sleep(0.1)
+        self.__exit__()
+        raise RuntimeError("nginx did not serve the page within 20 s")
+
+    def __exit__(self, *exc):
+        if self.process and self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            self.process.wait(timeout=20)
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+    def worker_cpu_seconds(self):
+        return 0.0  # not counted: its own C code, beside gunicorn's workers
 
 
 def load_with_wrk(port, path, seconds, connections, headers=()):
@@ -262,8 +333,18 @@ def load_with_python(port, path, seconds, connections, headers=(), requests=2000
     }
 
 
-def measure(server, label, path, args, headers=()):
+def measure(server, label, path, args, headers=(), yardstick=None):
+    """One page under load; with `yardstick` (the trivial app's server), that app is loaded
+    just before, so that the ratio compares two figures taken under the same machine load."""
     load = load_with_wrk if args.client == "wrk" else load_with_python
+    trivial_rps = trivial_cpu_ms = None
+    if yardstick is not None:
+        load(yardstick.port, path, 1, args.connections)
+        before = yardstick.worker_cpu_seconds()
+        trivial = load(yardstick.port, path, args.seconds, args.connections)
+        trivial_rps = trivial["rps"]
+        spent = yardstick.worker_cpu_seconds() - before
+        trivial_cpu_ms = spent * 1000 / max(trivial["requests"], 1)
     # Warm every worker (templates, connections, the cache entry) before measuring.
     load(server.port, path, 1, args.connections, headers)
     status, response_headers, _ = fetch(server.port, path, dict(h.split(": ", 1) for h in headers))
@@ -279,43 +360,58 @@ def measure(server, label, path, args, headers=()):
         "path": path,
         "status": status,
         "x_cache": response_headers.get("X-Cache", "-"),
+        "trivial_rps": trivial_rps,
+        "trivial_cpu_ms": trivial_cpu_ms,
         **result,
     }
 
 
-def run_mode(site, page_cache, args):
+def run_mode(site, page_cache, args, yardstick):
+    """Every page with the cache on or off; `yardstick()` gives the trivial app's server,
+    started once the post page's bytes it serves are known."""
     rows = []
     with Server(site, page_cache) as server:
         mode = "cache" if page_cache else "no cache"
+        body = site.dir / "post.html"
+        if not body.exists():
+            body.write_bytes(fetch(server.port, SEED_URL)[2])
+        trivial = yardstick()
         for label, path, wordpress in PAGES:
-            row = measure(server, label, path, args)
+            row = measure(server, label, path, args, yardstick=trivial)
             rows.append({**row, "mode": mode, "wordpress": wordpress})
             print(f"  {mode:8} {label:20} {row['rps']:8.1f} req/s", flush=True)
         if page_cache:
-            _, headers, _ = fetch(server.port, "/")
-            row = measure(
-                server, "home, If-None-Match", "/", args, [f"If-None-Match: {headers['ETag']}"]
-            )
-            rows.append({**row, "mode": mode, "wordpress": None})
-            print(f"  {mode:8} {row['page']:20} {row['rps']:8.1f} req/s", flush=True)
+            for label, path in (("post, If-None-Match", SEED_URL), ("home, If-None-Match", "/")):
+                _, headers, _ = fetch(server.port, path)
+                etag = [f"If-None-Match: {headers['ETag']}"]
+                row = measure(server, label, path, args, etag, yardstick=trivial)
+                rows.append({**row, "mode": mode, "wordpress": None})
+                print(f"  {mode:8} {row['page']:20} {row['rps']:8.1f} req/s", flush=True)
         memory = server.worker_memory()
     return rows, memory
 
 
 def table(rows, memories):
+    """Each page's req/s also as a ratio to the trivial app's, loaded just before it."""
     lines = [
-        "| page | page cache | status (X-Cache) | req/s | p50 ms | p95 ms | worker CPU ms/req "
+        "| page | page cache | status (X-Cache) | req/s | trivial app req/s | × trivial app "
+        "| p50 ms | p95 ms | worker CPU ms/req | trivial app CPU ms/req | × trivial app (CPU) "
         "| req/s on idle cores | WordPress req/s | × WordPress |",
-        "|---|---|---|---:|---:|---:|---:|---:|---:|---:|",
+        "|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for r in rows:
         wp = r["wordpress"]
         versus = f"{r['rps'] / wp:.1f}×" if wp else "–"
         failed = f", {r['failed']} failed" if r["failed"] else ""
+        # nginx's own CPU time is not counted (only gunicorn workers are).
+        cpu, idle = (f"{r['cpu_ms']:.2f}", f"{r['idle_rps']:.0f}") if r["cpu_ms"] else ("–", "–")
+        # The same ratio from CPU time: steadier than req/s when the machine is busy.
+        by_cpu = f"{r['trivial_cpu_ms'] / r['cpu_ms']:.3f}" if r["cpu_ms"] else "–"
         lines.append(
             f"| {r['page']} | {r['mode']} | {r['status']} ({r['x_cache']}){failed} "
-            f"| {r['rps']:.0f} | {r['p50']:.1f} | {r['p95']:.1f} | {r['cpu_ms']:.2f} "
-            f"| {r['idle_rps']:.0f} | {wp or '–'} | {versus} |"
+            f"| {r['rps']:.0f} | {r['trivial_rps']:.0f} | {r['rps'] / r['trivial_rps']:.3f} "
+            f"| {r['p50']:.1f} | {r['p95']:.1f} | {cpu} | {r['trivial_cpu_ms']:.2f} | {by_cpu} "
+            f"| {idle} | {wp or '–'} | {versus} |"
         )
     lines.append("")
     for mode, memory in memories.items():
@@ -362,10 +458,32 @@ def main():
             flush=True,
         )
         rows, memories = [], {}
-        for page_cache in (True, False):
-            mode_rows, memory = run_mode(site, page_cache, args)
-            rows += mode_rows
-            memories["cache" if page_cache else "no cache"] = memory
+        with contextlib.ExitStack() as stack:
+            started = []
+
+            def yardstick():
+                """The trivial WSGI app (bench/trivial_app.py) serving the post page's bytes."""
+                if not started:
+                    site.env["BENCH_TRIVIAL_BODY"] = str(site.dir / "post.html")
+                    app = "bench.trivial_app:application"
+                    server = Server(site, False, app=app, name="trivial")
+                    started.append(stack.enter_context(server))
+                return started[0]
+
+            for page_cache in (True, False):
+                mode_rows, memory = run_mode(site, page_cache, args, yardstick)
+                rows += mode_rows
+                memories["cache" if page_cache else "no cache"] = memory
+            if shutil.which("nginx") or Path("/usr/sbin/nginx").exists():
+                try:
+                    with Nginx(site) as nginx:
+                        trivial = yardstick()
+                        row = measure(nginx, "post as a file", SEED_URL, args, yardstick=trivial)
+                except RuntimeError as error:
+                    print(f"  nginx left out: {error}", flush=True)
+                else:
+                    rows.append({**row, "mode": "nginx", "wordpress": 12, "cpu_ms": 0.0})
+                    print(f"  {'nginx':8} {row['page']:20} {row['rps']:8.1f} req/s", flush=True)
     finally:
         site.remove()
     print()

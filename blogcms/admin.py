@@ -27,6 +27,9 @@ class SiteSettingsAdmin(admin.ModelAdmin):
                     "thread_comments",
                     "thread_comments_depth",
                     "show_avatars",
+                    "page_comments",
+                    "comments_per_page",
+                    "default_comments_page",
                     "comment_order",
                 ]
             },

@@ -76,6 +76,19 @@ class SiteSettings(models.Model):
     comment_order = models.CharField(
         max_length=4, choices=CommentOrder.choices, default=CommentOrder.ASC
     )
+    # WordPress: page_comments (off since WordPress 4.4), comments_per_page (top-level
+    # comments on each page), default_comments_page. comments.paging cuts a page short of
+    # BLOGCMS_COMMENTS_PAGE_LIMIT responses in any case, so no post's page grows unbounded.
+    page_comments = models.BooleanField("Break comments into pages", default=False)
+    comments_per_page = models.PositiveSmallIntegerField(
+        "Top level comments per page", default=50, validators=[MinValueValidator(1)]
+    )
+    default_comments_page = models.CharField(
+        "Page displayed by default",
+        max_length=6,
+        choices=[("newest", "Last page"), ("oldest", "First page")],
+        default="newest",
+    )
     # Discussion: email me whenever
     comments_notify = models.BooleanField(
         "Email the post author when anyone posts a comment", default=True

@@ -1,63 +1,66 @@
 """The anonymous page cache: whole pages for visitors who carry nothing personal.
 
-Why not Django's own UpdateCacheMiddleware/FetchFromCacheMiddleware: they refuse every
-response that sets a cookie, so every post page (its comment form sets `csrftoken`) would
-never be cached; they key on `Vary: Cookie`, so each visitor would get a private copy; and
-they know nothing of our content generation.
+Why not Django's own UpdateCacheMiddleware/FetchFromCacheMiddleware: they key on
+`Vary: Cookie`, so each visitor would get a private copy, and they know nothing of our
+content generation.
 
 The rules, in the order they are applied:
 
-- Only GET and HEAD, outside the admin and the XML-RPC endpoint, for requests that carry
-  nothing personal: no session or messages cookie, no commenter cookie (`comment_author…`),
-  no held-comment marker (`unapproved`, `moderation-hash` in the query string, as WordPress's
-  wp_get_unapproved_comment_author_email() reads them), no Authorization header.
+- Only GET and HEAD, outside the admin, the XML-RPC endpoint and static and media files, for
+  requests that carry nothing personal: no session or messages cookie, no commenter cookie
+  (`comment_author…`), no held-comment marker (`unapproved`, `moderation-hash` in the query
+  string, as WordPress's wp_get_unapproved_comment_author_email() reads them), no
+  Authorization header.
+- Only the query keys a public page reads (BLOGCMS_PAGE_CACHE_QUERY_KEYS: WordPress's public
+  query vars) count: others (`?utm_source=`, `?x=123`) are removed from the request before any
+  view sees it, so they can neither make a new page nor get past the cache.
 - Only 200 answers, not streamed, setting no cookie, not marked private/no-cache/no-store
-  (staff previews use never_cache), varying on nothing but Cookie, with no CSP nonce.
+  (staff previews use never_cache), varying on nothing but Cookie, with no CSP nonce, and
+  where nothing called get_token() (a visitor's CSRF token in the body).
 - The key holds the content generation of blogcms.cache (a new one after every change to a
   post, category, comment, tag or the site settings, once committed), the theme, and the
-  scheme, host, path and query string. A change therefore shows on the very next request.
+  scheme, host, path and the query string's kept keys. A change shows on the next request.
 - A page lives BLOGCMS_PAGE_CACHE_SECONDS (60) and never past the time the next scheduled
   post goes live, so scheduled posts appear on time with nothing saved.
 
-CSRF: while a cacheable page renders, `{% csrf_token %}` renders a random placeholder
-(csrf_placeholder, a context processor) instead of a token. Every answer made from the page,
-the first and each hit, replaces it with a token freshly masked from that visitor's own
-secret, and CsrfViewMiddleware sets or renews that visitor's cookie as usual. So the stored
-body holds nobody's token, a second visitor can post a comment, and no JavaScript is needed.
-If anything called get_token() itself during the render, a real token may be in the body,
-and the page is not stored. Other values that must be new in each answer (a form's signed
-"shown at" time) use the same means: fresh_value(request, make).
+A hit does almost nothing, and is the same bytes for every anonymous visitor: anonymous
+comment forms carry no CSRF token, as WordPress's do not (the comment endpoint refuses
+cross-site POSTs by their Origin and Sec-Fetch-Site headers, and asks for the token from
+anyone with a session: comments/csrf.py). PageCacheWSGI, around Django in blogcms/wsgi.py,
+answers a page this worker holds in memory (LocalPages; the key holds the generation, so it
+cannot be stale) after one shared cache read, before any of Django's request handling.
+Otherwise PageCacheMiddleware, the first middleware, answers from the shared cache, or lets
+the stack render the page and stores it with the headers the middleware below added
+(security, CSP, X-Frame-Options). docs/page-cache.md explains the design.
 
-Conditional GET: each answer carries an ETag and a Last-Modified (when it was rendered);
-ConditionalGetMiddleware, above this one, answers 304. A page with a form gets a weak ETag
-that also hashes the visitor's CSRF secret, so a 304 never keeps a form whose token no
-longer matches the visitor's cookie.
+Conditional GET: each answer carries a weak ETag (the body's digest, not counting the values
+a render marks with unvalidated(): the form's "shown at" stamp) and a Last-Modified (when it
+was rendered); an unchanged page answers 304 here, before anything else runs.
 
 Answers carry `X-Cache: hit`, `miss` (rendered, and stored for GET) or `pass` (not cacheable).
 """
 
 import contextlib
+import functools
 import hashlib
 import math
-import secrets
+import threading
 import time
+from collections import OrderedDict
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.cache import cache
-from django.core.exceptions import DisallowedHost
-from django.http import HttpResponse
-from django.middleware.csrf import get_token
-from django.urls import NoReverseMatch, reverse
-from django.utils.cache import cc_delim_re, patch_cache_control, patch_vary_headers
-from django.utils.functional import SimpleLazyObject
-from django.utils.html import escape
-from django.utils.http import http_date
-from django.utils.module_loading import import_string
+from django.core.exceptions import DisallowedHost, SuspiciousOperation
+from django.core.handlers.wsgi import WSGIRequest
+from django.http import HttpResponse, QueryDict
+from django.urls import NoReverseMatch, get_urlconf, reverse
+from django.utils.cache import cc_delim_re, get_conditional_response, patch_cache_control
+from django.utils.http import http_date, parse_etags, parse_http_date_safe
 
 from .cache import GENERATION_KEY, content_generation
 
-KEY_PREFIX = "blogcms:page:v3"
+KEY_PREFIX = "blogcms:page:v4"
 DEFAULT_SECONDS = 60
 DEFAULT_EXCLUDED_PATHS = ("/xmlrpc.php", "/xmlrpc/")
 DEFAULT_PRIVATE_COOKIE_PREFIXES = ("comment_author", "unapproved")
@@ -68,6 +71,14 @@ PRIVATE_CACHE_CONTROL = {"private", "no-cache", "no-store"}
 HARMLESS_VARY = {"cookie", "accept-encoding"}
 # Added per answer, or meaningless once stored.
 UNSTORED_HEADERS = {"content-length", "etag", "x-cache"}
+# The query keys public pages read, named as WordPress's public query vars (WP::$public_query_vars)
+# so old links keep working; any other key is dropped before the view runs.
+DEFAULT_QUERY_KEYS = (
+    "s", "p", "page_id", "cat", "tag", "m", "author", "paged", "cpage", "feed",
+    "attachment_id", "preview", "replytocom",
+)  # fmt: skip
+# A worker's own copies of its last pages (LocalPages).
+DEFAULT_LOCAL_BYTES = 16 * 1024 * 1024
 
 
 def is_enabled():
@@ -94,11 +105,39 @@ def carries_something_personal(request):
     return "HTTP_AUTHORIZATION" in request.META
 
 
-def is_excluded_path(path):
-    excluded = list(getattr(settings, "BLOGCMS_PAGE_CACHE_EXCLUDED_PATHS", DEFAULT_EXCLUDED_PATHS))
+@functools.lru_cache(maxsize=8)
+def _admin_prefix(urlconf):
     with contextlib.suppress(NoReverseMatch):  # a URLconf without the admin
-        excluded.append(reverse("admin:index"))
+        return reverse("admin:index", urlconf=urlconf)
+    return None
+
+
+def is_excluded_path(path):
+    excluded = [
+        *getattr(settings, "BLOGCMS_PAGE_CACHE_EXCLUDED_PATHS", DEFAULT_EXCLUDED_PATHS),
+        # Files have their own caching (WhiteNoise, the front server).
+        settings.STATIC_URL or "/static/",
+        settings.MEDIA_URL or "/media/",
+    ]
+    if admin := _admin_prefix(get_urlconf() or settings.ROOT_URLCONF):
+        excluded.append(admin)
     return path.startswith(tuple(excluded))
+
+
+def keep_only_page_query_keys(request):
+    """Drop the query keys no public page reads, so `?anything=1` is the page itself."""
+    if not request.META.get("QUERY_STRING"):
+        return
+    kept = set(getattr(settings, "BLOGCMS_PAGE_CACHE_QUERY_KEYS", DEFAULT_QUERY_KEYS))
+    if set(request.GET) <= kept:
+        return
+    query = QueryDict(mutable=True)
+    for key, values in request.GET.lists():
+        if key in kept:
+            query.setlist(key, values)
+    request.META["QUERY_STRING"] = query.urlencode()
+    query._mutable = False
+    request.GET = query
 
 
 def is_cacheable_request(request):
@@ -155,12 +194,15 @@ def next_scheduled_publish(generation):
 
 
 def generation_and_site():
-    """Both in one cache round trip (it shows with Redis), each made as usual when absent."""
+    """The content generation (one shared cache read) and the site settings: this worker's
+    copy when it was read in the same generation (saving the settings starts a new one)."""
     from . import models
 
-    found = cache.get_many([GENERATION_KEY, models.CACHE_KEY])
-    generation = found.get(GENERATION_KEY) or content_generation()
-    site = found.get(models.CACHE_KEY) or models.SiteSettings.load()
+    generation = cache.get(GENERATION_KEY) or content_generation()
+    site = local_pages.site_in(generation)
+    if site is None:
+        site = models.SiteSettings.load()
+        local_pages.site = (generation, site)
     return generation, site
 
 
@@ -177,43 +219,20 @@ def page_key(request, generation, theme):
     return f"{KEY_PREFIX}:{generation}:{theme}:{_digest(where.encode())}"
 
 
-class Placeholders:
-    """Stand-ins for the values each answer makes afresh, while a cacheable page renders:
-    {dotted path of the function that makes the value: the random text standing in}."""
-
-    def __init__(self):
-        self.used = {}
-
-    def take(self, make):
-        path = f"{make.__module__}.{make.__qualname__}"
-        if path not in self.used:
-            self.used[path] = f"fresh-{secrets.token_hex(16)}"
-        return self.used[path]
+def unvalidated(request, text):
+    """Mark `text`, just rendered into this page, as a value that changes on every render
+    without the page changing (a form's signed "shown at" time): it does not count in the
+    page's ETag, so a visitor keeps getting 304 for an unchanged page. Returns `text`."""
+    marked = getattr(request, "page_cache_unvalidated", None)
+    if marked is not None:
+        marked.append(str(text))
+    return text
 
 
-def fresh_value(request, make):
-    """`make(request)`, a top-level function returning HTML-safe text, for this answer; on a
-    page being rendered for the cache, a stand-in that every answer made from the stored page
-    replaces with a new `make(request)`. For values that must not be shared or go stale: the
-    CSRF token, a form's signed "shown at" time."""
-    placeholders = getattr(request, "page_cache_placeholders", None)
-    if placeholders is None:
-        return make(request)
-    return placeholders.take(make)
-
-
-def fill_fresh_values(request, content, used):
-    for path, text in used.items():
-        content = content.replace(text.encode(), escape(import_string(path)(request)).encode())
-    return content
-
-
-def csrf_placeholder(request):
-    """Context processor, after Django's own csrf one: on pages rendered for the cache,
-    `{% csrf_token %}` is a fresh value."""
-    if getattr(request, "page_cache_placeholders", None) is None:
-        return {}
-    return {"csrf_token": SimpleLazyObject(lambda: fresh_value(request, get_token))}
+def validator_digest(content, unvalidated_texts):
+    for text in unvalidated_texts:
+        content = content.replace(text.encode(), b"")
+    return _digest(content)
 
 
 @dataclass
@@ -223,11 +242,12 @@ class CachedPage:
     headers: list
     stored_at: float
     expires_at: float
-    fresh_values: dict
-    digest: str
+    etag: str
+    status_line: str = ""
+    wsgi_headers: tuple = ()
 
     @classmethod
-    def capture(cls, request, response, placeholders, generation):
+    def capture(cls, request, response, generation):
         """The page to keep, or None when this answer must not be shared."""
         if not is_storable(request, response):
             return None
@@ -235,15 +255,31 @@ class CachedPage:
         expires_at = now + getattr(settings, "BLOGCMS_PAGE_CACHE_SECONDS", DEFAULT_SECONDS)
         if (scheduled := next_scheduled_publish(generation)) is not None:
             expires_at = min(expires_at, scheduled)
+        digest = validator_digest(response.content, request.page_cache_unvalidated)
         headers = [(k, v) for k, v in response.items() if k.lower() not in UNSTORED_HEADERS]
+        headers.append(("ETag", f'W/"{digest}"'))
+        if not response.has_header("Last-Modified"):
+            headers.append(("Last-Modified", http_date(now)))
+        if not response.has_header("Cache-Control"):
+            # Browsers may keep the page but must ask again each time (a 304 is cheap).
+            headers.append(("Cache-Control", "max-age=0, must-revalidate"))
+        if not response.has_header("Vary"):
+            headers.append(("Vary", "Cookie"))
+        elif "cookie" not in response["Vary"].lower():
+            headers = [(k, f"{v}, Cookie" if k.lower() == "vary" else v) for k, v in headers]
         return cls(
             content=response.content,
             status=response.status_code,
             headers=headers,
             stored_at=now,
             expires_at=expires_at,
-            fresh_values=placeholders.used,
-            digest=_digest(response.content),
+            etag=f'W/"{digest}"',
+            status_line=f"{response.status_code} {response.reason_phrase}",
+            wsgi_headers=(
+                *headers,
+                ("Content-Length", str(len(response.content))),
+                ("X-Cache", "hit"),
+            ),
         )
 
     @property
@@ -253,38 +289,135 @@ class CachedPage:
     def is_fresh(self):
         return time.time() < self.expires_at
 
-    def to_response(self, request):
-        response = HttpResponse(status=self.status)
+    def answer(self, request, outcome):
+        """The stored page, or 304 when the visitor's copy is this one."""
+        response = HttpResponse(self.content, status=self.status)
         for name, value in self.headers:
-            response[name] = value
-        response.content = self.content
-        return response
+            response.headers[name] = value
+        response.headers["X-Cache"] = outcome
+        not_modified = get_conditional_response(
+            request, etag=self.etag, last_modified=int(self.stored_at), response=response
+        )
+        if not_modified is None:
+            return response
+        not_modified.headers["X-Cache"] = outcome
+        return not_modified
 
-    def finish(self, request, response, outcome):
-        """Fresh values (the visitor's own CSRF token) and validators, on an answer made from
-        this page."""
-        if not self.fresh_values:
-            etag = f'"{self.digest}"'
-        else:
-            response.content = fill_fresh_values(request, response.content, self.fresh_values)
-            # Weak: fresh values differ per answer. With the visitor's CSRF secret, so a 304
-            # never keeps a form whose token does not match their cookie.
-            secret = request.META.get("CSRF_COOKIE", "").encode()
-            etag = f'W/"{_digest(self.digest.encode(), secret)}"'
-        response["ETag"] = etag
-        if not response.has_header("Last-Modified"):
-            response["Last-Modified"] = http_date(self.stored_at)
-        if not response.has_header("Cache-Control"):
-            # Browsers may keep the page but must ask again each time (a 304 is cheap).
-            patch_cache_control(response, max_age=0, must_revalidate=True)
-        patch_vary_headers(response, ["Cookie"])
-        response["X-Cache"] = outcome
-        return response
+    def is_unchanged_for(self, environ):
+        """The visitor's copy is this page (If-None-Match, else If-Modified-Since), as
+        django.utils.cache.get_conditional_response judges it for GET and HEAD."""
+        if if_none_match := environ.get("HTTP_IF_NONE_MATCH"):
+            etags = parse_etags(if_none_match)
+            bare = self.etag.removeprefix("W/")
+            return "*" in etags or any(tag.removeprefix("W/") == bare for tag in etags)
+        if if_modified_since := environ.get("HTTP_IF_MODIFIED_SINCE"):
+            since = parse_http_date_safe(if_modified_since)
+            return since is not None and int(self.stored_at) <= since
+        return False
+
+    def wsgi_answer(self, environ, start_response):
+        if self.is_unchanged_for(environ):
+            start_response("304 Not Modified", [*NOT_MODIFIED_HEADERS(self.headers), X_HIT])
+            return []
+        start_response(self.status_line, list(self.wsgi_headers))
+        return [] if environ["REQUEST_METHOD"] == "HEAD" else [self.content]
+
+
+class LocalPages:
+    """The pages this worker served last, in memory: a hit then reads only the generation
+    from the shared cache. Bounded by BLOGCMS_PAGE_CACHE_LOCAL_BYTES; shared by the
+    worker's threads (gunicorn gthread), hence the lock."""
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.pages = OrderedDict()
+        self.size = 0
+        self.site = None  # (generation, SiteSettings) last read
+
+    def site_in(self, generation):
+        site = self.site
+        if site is not None and site[0] == generation:
+            return site[1]
+        return None
+
+    def get(self, key):
+        with self.lock:
+            page = self.pages.get(key)
+            if page is not None:
+                self.pages.move_to_end(key)
+            return page
+
+    def put(self, key, page):
+        limit = getattr(settings, "BLOGCMS_PAGE_CACHE_LOCAL_BYTES", DEFAULT_LOCAL_BYTES)
+        if len(page.content) > limit // 4:
+            return
+        with self.lock:
+            if key in self.pages:
+                return
+            self.pages[key] = page
+            self.size += len(page.content)
+            while self.size > limit:
+                _, old = self.pages.popitem(last=False)
+                self.size -= len(old.content)
+
+    def clear(self):
+        with self.lock:
+            self.pages.clear()
+            self.size = 0
+            self.site = None
+
+
+local_pages = LocalPages()
+
+
+X_HIT = ("X-Cache", "hit")
+# What a 304 repeats of the page's headers (RFC 9110, 15.4.5).
+KEPT_ON_304 = {"cache-control", "content-location", "etag", "expires", "last-modified", "vary"}
+
+
+def NOT_MODIFIED_HEADERS(headers):  # noqa: N802
+    return [(name, value) for name, value in headers if name.lower() in KEPT_ON_304]
+
+
+class PageCacheWSGI:
+    """The page cache's hits, before Django: wraps the WSGI application (blogcms/wsgi.py).
+
+    A hit here costs a WSGIRequest (so that the key is made exactly as PageCacheMiddleware
+    makes it), one shared cache read (the generation) and this worker's memory: no request
+    signals, no middleware, no response object. Anything else — a page this worker does not
+    hold, a visitor with something personal — goes to Django, where PageCacheMiddleware
+    renders and stores it (and answers from the shared cache)."""
+
+    def __init__(self, application):
+        self.application = application
+
+    def __call__(self, environ, start_response):
+        page = self.page_for(environ)
+        if page is None:
+            return self.application(environ, start_response)
+        return page.wsgi_answer(environ, start_response)
+
+    def page_for(self, environ):
+        if environ.get("REQUEST_METHOD") not in ("GET", "HEAD"):
+            return None
+        try:
+            request = WSGIRequest(environ)
+            if not is_cacheable_request(request):
+                return None
+            keep_only_page_query_keys(request)
+            generation = cache.get(GENERATION_KEY)
+            site = local_pages.site_in(generation)
+            if site is None:
+                return None
+            page = local_pages.get(page_key(request, generation, site.theme))
+        except (SuspiciousOperation, ValueError):  # Django answers (400) and logs these
+            return None
+        return page if page is not None and page.is_fresh() else None
 
 
 class PageCacheMiddleware:
-    """Sits below CsrfViewMiddleware (which sets the visitor's cookie) and
-    ConditionalGetMiddleware (which answers 304), above everything a hit can skip."""
+    """The first middleware: a hit returns before any other runs. On a miss the page is
+    rendered by the whole stack below, and stored with the headers it added."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -292,27 +425,31 @@ class PageCacheMiddleware:
     def __call__(self, request):
         if not is_cacheable_request(request):
             return self.pass_through(request)
+        keep_only_page_query_keys(request)
         generation, site = generation_and_site()
         # Read once per request: the theme layer and the sidebar take them from here.
         request.site_settings, request.content_generation = site, generation
         key = page_key(request, generation, site.theme)
         if key is None:
             return self.pass_through(request)
-        page = cache.get(key)
-        if isinstance(page, CachedPage) and page.is_fresh():
-            return page.finish(request, page.to_response(request), "hit")
-
-        request.page_cache_placeholders = placeholders = Placeholders()
-        response = self.get_response(request)
-        page = CachedPage.capture(request, response, placeholders, generation)
+        page = local_pages.get(key)
         if page is None:
-            if placeholders.used and not response.streaming:
-                response.content = fill_fresh_values(request, response.content, placeholders.used)
+            page = cache.get(key)
+            if isinstance(page, CachedPage):
+                local_pages.put(key, page)
+        if isinstance(page, CachedPage) and page.is_fresh():
+            return page.answer(request, "hit")
+
+        request.page_cache_unvalidated = []
+        response = self.get_response(request)
+        page = CachedPage.capture(request, response, generation)
+        if page is None:
             response["X-Cache"] = "pass"
             return response
         if request.method == "GET":
             cache.set(key, page, page.timeout)
-        return page.finish(request, response, "miss")
+            local_pages.put(key, page)
+        return page.answer(request, "miss")
 
     def pass_through(self, request):
         response = self.get_response(request)

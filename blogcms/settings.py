@@ -83,6 +83,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First, so that a hit runs nothing else; its docstring has every rule.
+    "blogcms.pagecache.PageCacheMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django_permissions_policy.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -92,8 +94,6 @@ MIDDLEWARE = [
     "django.middleware.http.ConditionalGetMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    # Below CSRF (sets each visitor's cookie) and ConditionalGet (304s); see its docstring.
-    "blogcms.pagecache.PageCacheMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -119,8 +119,6 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "blogcms.context_processors.site",
-                # Cacheable pages render a placeholder for the CSRF token (blogcms.pagecache).
-                "blogcms.pagecache.csrf_placeholder",
             ],
             # The theme loader looks in templates/themes/<active>/ first, then falls back
             # to the base templates; its cache is keyed by theme so a switch is immediate.

@@ -4,4 +4,7 @@ from django.core.wsgi import get_wsgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "blogcms.settings")
 
-application = get_wsgi_application()
+from blogcms.pagecache import PageCacheWSGI  # noqa: E402  (needs the settings module set)
+
+# Page cache hits are answered before Django's request handling (blogcms.pagecache).
+application = PageCacheWSGI(get_wsgi_application())

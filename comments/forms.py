@@ -42,11 +42,6 @@ def form_timestamp(now=None):
     return signing.dumps(int(now if now is not None else time.time()), salt=TIMESTAMP_SALT)
 
 
-def form_timestamp_for(request):
-    """form_timestamp() as a page-cache fresh value, so a cached page's stamp is never stale."""
-    return form_timestamp()
-
-
 def _seconds_since_shown(token):
     try:
         return time.time() - int(signing.loads(token, salt=TIMESTAMP_SALT))

@@ -4,11 +4,15 @@ The author's raw text is kept beside the sanitised HTML made from it at save tim
 pages never sanitise on view and a whitelist change can re-render old comments.
 """
 
+import datetime
 from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Count, Subquery, Sum
+from django.db.models.functions import Cast
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 
 from blogcms.cache import content_changed
 
@@ -21,6 +25,13 @@ MAX_URL = 200
 MAX_CONTENT = 65525
 
 
+# What a comment's HTML shows (templates/comments/_comment.html), besides its dates.
+THREAD_FIELDS = (
+    "pk", "parent_id", "status", "type", "author_name", "author_email", "author_url",
+    "content_html",
+)  # fmt: skip
+
+
 class CommentQuerySet(models.QuerySet):
     def approved(self):
         return self.filter(status=Comment.Status.APPROVED)
@@ -28,20 +39,58 @@ class CommentQuerySet(models.QuerySet):
     def set_status(self, status):
         """Moderate many at once (one UPDATE); pages showing them are invalidated, since
         update() sends no post_save."""
+        from .paging import forget_layout
+
+        for post_id in set(self.values_list("post_id", flat=True)):
+            forget_layout(post_id)
         count = self.update(status=status, updated_at=timezone.now())
         content_changed()
         return count
 
+    def for_thread(self, post, held=(), pks=None, signed=False):
+        """for_display()'s responses (those of `pks` only, if given) as plain rows: what
+        the thread's layout and each comment's HTML need (comments.thread), without making
+        a model instance or parsing a date per row, which for a thousand rows would cost
+        more than the page. `version` and `created` are updated_at and created_at as the
+        database stores them."""
+        rows = self.for_display(post, held)
+        if pks is not None:
+            rows = rows.filter(pk__in=[*pks, *held])
+        fields = [*THREAD_FIELDS, "version", "created"]
+        if signed:
+            # Which responses are approved now, in the same query: (how many, their ids'
+            # sum), to check a kept layout against (comments.paging.Layout.signature).
+            approved = (
+                Comment.objects.filter(post=post, status=Comment.Status.APPROVED)
+                .order_by()
+                .values("post")
+            )
+            rows = rows.annotate(
+                approved_count=Subquery(approved.annotate(n=Count("pk")).values("n")[:1]),
+                approved_sum=Subquery(approved.annotate(s=Sum("pk")).values("s")[:1]),
+            )
+            fields += ["approved_count", "approved_sum"]
+        return rows.annotate(
+            created=Cast("created_at", output_field=models.CharField())
+        ).values_list(*fields, named=True)
+
     def for_display(self, post, held=()):
         """The approved responses of one post in display order, one query; plus those of
-        `held` (ids from the visitor's own signed marker) still waiting for moderation."""
+        `held` (ids from the visitor's own signed marker) still waiting for moderation.
+        `version` moves on every save: the raw text of updated_at (parsing a thousand
+        datetimes would cost more than the page)."""
         shown = models.Q(status=Comment.Status.APPROVED)
         if held:
             shown |= models.Q(status=Comment.Status.PENDING, pk__in=list(held))
         # Only what the thread shows: no raw text, address or user agent (the email stays,
         # never shown: the avatar is drawn from a keyed hash of it).
         hidden = ("content", "author_ip", "user_agent", "user", "updated_at")
-        return self.filter(shown, post=post).defer(*hidden).order_by("created_at", "id")
+        return (
+            self.filter(shown, post=post)
+            .defer(*hidden)
+            .annotate(version=Cast("updated_at", output_field=models.CharField()))
+            .order_by("created_at", "id")
+        )
 
 
 class Comment(models.Model):
@@ -103,7 +152,19 @@ class Comment(models.Model):
         if update_fields is None or "content" in update_fields:
             self.render()  # a status change leaves the stored HTML alone
         super().save(*args, **kwargs)
+        self._forget_pages()
         self._stored_status = self.status
+
+    def delete(self, *args, **kwargs):
+        self._forget_pages()
+        return super().delete(*args, **kwargs)
+
+    def _forget_pages(self):
+        """The post's comment pages are laid out again when what they show changed."""
+        from .paging import forget_layout
+
+        if self.changes_public_pages:
+            forget_layout(self.post_id)
 
     @property
     def changes_public_pages(self):
@@ -120,8 +181,21 @@ class Comment(models.Model):
             self.content_html = render_comment(self.content)
             self._rendered_from = self.content
 
+    @classmethod
+    def from_thread_row(cls, row):
+        """An unsaved instance from a for_thread() row, enough to render it."""
+        created = parse_datetime(row.created)
+        if timezone.is_naive(created):  # SQLite keeps UTC without an offset
+            created = timezone.make_aware(created, datetime.UTC)
+        return cls(**{name: getattr(row, name) for name in THREAD_FIELDS}, created_at=created)
+
     def get_absolute_url(self):
-        return f"{self.post.get_absolute_url()}#comment-{self.pk}"
+        """On the comment page that shows it (WordPress's get_comment_link())."""
+        from blogcms.models import SiteSettings
+
+        from .paging import comment_url
+
+        return comment_url(self, SiteSettings.load())
 
     def set_status(self, status):
         """Moderation's verdict: only the status (and updated_at) is written."""

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from posts.models import Post
 
-from . import avatars, cookies, moderation
+from . import avatars, cookies, csrf, moderation
 from .forms import CONSENT_FIELD, CommentForm
 from .models import Comment
 from .notifications import comment_from_token
@@ -26,6 +26,7 @@ def _refuse(request, post, message, status, *, errors=()):
 
 
 @require_POST
+@csrf.origin_checked
 def post_comment(request, post_id):
     """wp-comments-post.php: check, moderate, store, then send the visitor to their comment."""
     post = get_object_or_404(Post.objects.published(), pk=post_id)

@@ -50,6 +50,11 @@ urlpatterns = [
     *paged("<yyyy:year>/<mm:month>/<mm:day>/", views.day_archive, "day"),
     path("<yyyy:year>/<mm:month>/<mm:day>/<str:slug>/", views.post_detail, name="detail"),
     path(
+        "<yyyy:year>/<mm:month>/<mm:day>/<str:slug>/comment-page-<int:cpage>/",
+        views.post_detail,
+        name="detail_comment_page",
+    ),
+    path(
         "<yyyy:year>/<mm:month>/<mm:day>/<str:slug>/feed/",
         feeds.PostCommentsFeed(),
         name="post_comments_feed",

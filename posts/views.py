@@ -192,9 +192,10 @@ def find_post(user, year, month, day, slug):
     return entries.at_permalink(day, slug)
 
 
-def _entry_page(request, entry, template, extra=None):
-    """A post's or a page's own page: the entry, its responses and the comment form, the
-    linkback endpoints advertised when it takes pings; a preview is never cached."""
+def _entry_page(request, entry, template, extra=None, cpage=None):
+    """A post's or a page's own page: the entry, its responses (page `cpage` of them when
+    comments are broken into pages) and the comment form, the linkback endpoints advertised
+    when it takes pings; a preview is never cached."""
     prefetch_content_media([entry])
     context = {
         "post": entry,
@@ -202,7 +203,7 @@ def _entry_page(request, entry, template, extra=None):
         "canonical_url": request.build_absolute_uri(entry.get_absolute_url()),
         "linkback_endpoints": LinkbackEndpoints.for_request(request),
         **(extra or {}),
-        **post_page_context(request, entry),
+        **post_page_context(request, entry, cpage),
     }
     response = TemplateResponse(request, template, context)
     if not entry.is_published:
@@ -214,7 +215,7 @@ def _entry_page(request, entry, template, extra=None):
 
 
 @require_safe
-def post_detail(request, year, month, day, slug):
+def post_detail(request, year, month, day, slug, cpage=None):
     post = find_post(request.user, year, month, day, slug)
     if post is None:
         if old := Post.objects.visible_to(request.user).posts().formerly(slug):
@@ -234,6 +235,7 @@ def post_detail(request, year, month, day, slug):
             .order_by("published_at", "id")
             .first(),
         },
+        cpage=cpage,
     )
 
 

@@ -1,12 +1,14 @@
 import pytest
 from django.core.cache import caches
 
+from blogcms.pagecache import local_pages
 from tests.linkback_peers import StubBlog
 
 
 def _clear_caches():
     for alias in caches:
         caches[alias].clear()
+    local_pages.clear()
 
 
 @pytest.fixture(autouse=True)
