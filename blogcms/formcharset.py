@@ -6,13 +6,17 @@ another charset with BadRequest, but its 400 view re-runs the CSRF check, which 
 again and turns the refusal into a 500; an unknown label it ignores, and a multipart body it
 decodes in whatever charset is declared. One check before anything reads the body answers all
 of these with a 400, for every form endpoint (comments, the admin login, linkbacks).
+
+A body the client stopped sending (it announced more than it sent, then hung up or was cut
+off by gunicorn's request budget) is the client's fault too: a 400, not a logged 500.
 """
 
 import webencodings
-from django.http import HttpResponseBadRequest
+from django.http import HttpResponseBadRequest, UnreadablePostError
 
 FORM_TYPES = {"application/x-www-form-urlencoded", "multipart/form-data"}
 NOT_UTF8 = "This form declares a character set other than UTF-8; send it in UTF-8."
+UNREADABLE = "The request body could not be read in full; send it again."
 
 
 class FormCharsetMiddleware:
@@ -28,3 +32,8 @@ class FormCharsetMiddleware:
             # Django refuses any spelling but "utf-8" itself (e.g. "utf8").
             request.encoding = "utf-8"
         return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if isinstance(exception, UnreadablePostError):
+            return HttpResponseBadRequest(UNREADABLE, content_type="text/plain; charset=utf-8")
+        return None

@@ -1,6 +1,7 @@
 """Forms are read as UTF-8: a form POST declaring any other character set is refused with a
 400 before anything reads it, on every form endpoint, with CSRF checked as in a browser."""
 
+import io
 from urllib.parse import urlencode
 
 import pytest
@@ -95,3 +96,37 @@ def test_a_form_declaring_no_charset_is_read_as_utf8(browser):
     response = browser.generic("POST", url, urlencoded(fields), content_type=URLENCODED)
     assert response.status_code == 302
     assert browser.session["_auth_user_id"]
+
+
+class CutShort(io.BytesIO):
+    """A request body that breaks off: the client hung up (or gunicorn's budget cut it)."""
+
+    def read(self, *args):
+        raise OSError("client went away")
+
+
+@pytest.mark.parametrize(
+    ("endpoint", "content_type"),
+    [
+        ("comment", URLENCODED),
+        ("/admin/login/", URLENCODED),
+        ("/xmlrpc.php", "text/xml"),
+        ("/webmention/", URLENCODED),
+        ("/csp-report/", "application/csp-report"),
+    ],
+)
+def test_a_body_cut_short_is_a_400_not_a_500(endpoint, content_type):
+    """A POST whose body never arrives in full (announced, then the client hung up) is
+    answered 400 on every endpoint that reads a body, and nothing is stored."""
+    post = PostFactory()
+    path = f"/wp-comments-post/{post.pk}/" if endpoint == "comment" else endpoint
+    response = Client(raise_request_exception=False).generic(
+        "POST",
+        path,
+        content_type=content_type,
+        HTTP_ORIGIN="http://testserver",
+        **{"wsgi.input": CutShort(), "CONTENT_LENGTH": "100", "CONTENT_TYPE": content_type},
+    )
+    assert response.status_code == 400
+    assert "could not be read" in response.content.decode()
+    assert not Comment.objects.exists()
