@@ -111,10 +111,12 @@ def query_redirect(request):
 
 
 def imported_upload(file_path):
-    """HOOK for the media library: the library's URL of the file a WordPress blog served at
-    /wp-content/uploads/`file_path` (e.g. "2011/08/photo.jpg"), or None. Until the library
-    exists there is nothing to find."""
-    return None
+    """The library's URL of the file a WordPress blog served at /wp-content/uploads/
+    `file_path` (e.g. "2011/08/photo.jpg", or its size "2011/08/photo-300x200.jpg"), or
+    None. The WordPress importer keeps each imported file's old path."""
+    from wxr.attachments import upload_url  # the importer sits above posts: asked, not imported
+
+    return upload_url(file_path)
 
 
 @require_safe
