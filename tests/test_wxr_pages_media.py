@@ -106,7 +106,7 @@ def test_attachments_become_library_items(uploads):
     assert (cafe.width, cafe.height) == (600, 400)
     assert cafe.sizes["medium"]["width"] == 300
     assert cafe.uploaded_at.isoformat() == "2022-01-01T03:00:00+00:00"
-    assert cafe.uploaded_by.username == "admin"
+    assert cafe.uploaded_by.get_full_name() == "Barrio Desk"  # the wp:author, in full
     assert "images: 1 new, 0 already imported" in summary
     assert "attachments the media library refuses" in summary and "2021/12/menu.pdf" in summary
     assert MediaItem.objects.count() == 1

@@ -43,6 +43,8 @@ class Channel:
 
     def add(self, record):
         """An Author or Term read from the channel, kept until write()."""
+        if self._written:
+            return  # stored already, from an earlier pass over the same file
         if isinstance(record, Author):
             self._authors.append(record)
         elif record.taxonomy == "category":

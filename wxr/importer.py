@@ -134,7 +134,10 @@ class Importer:
             # attachment comes later in the file (WordPress writes items by ID).
             with open_file() as source:
                 for record in read(source):
-                    if isinstance(record, Item) and record.post_type == "attachment":
+                    if isinstance(record, Author | Term):
+                        self.channel.add(record)  # their uploaders
+                    elif isinstance(record, Item) and record.post_type == "attachment":
+                        self.channel.write()
                         self.import_attachment(record)
         with open_file() as source:
             for record in read(source):
