@@ -15,6 +15,8 @@ from media_library.models import MediaItem
 from posts.models import OldSlug, Page, Post
 from tests.factories import PageFactory
 from wxr.models import WordPressID
+from wxr.parse import read
+from wxr.records import Item
 
 pytestmark = pytest.mark.django_db
 
@@ -198,3 +200,27 @@ def test_a_file_outside_the_media_dir_is_never_read(tmp_path, uploads):
     call_command("import_wordpress", str(path), "--media-dir", str(uploads), stdout=out)
     assert "attachments whose file is not in --media-dir: ../../../secret.jpg" in out.getvalue()
     assert not MediaItem.objects.exists()
+
+
+def test_the_export_keeps_wordpress_ids_of_pages_and_attachments(uploads, settings):
+    """Exported again, the imported blog's pages and attachments keep their WordPress IDs:
+    the child page names its parent, the post its featured image (_thumbnail_id), its body
+    the attachment (wp-image-6) at an absolute URL, and the navigation is a nav menu."""
+    settings.BLOGCMS_SITE_URL = "https://new.example"
+    run_import("--media-dir", str(uploads))
+    out = io.StringIO()
+    call_command("export_wordpress", stdout=out)
+    items = {i.wp_id: i for i in read(io.BytesIO(out.getvalue().encode())) if isinstance(i, Item)}
+    cafe = library_item(6)
+    attachment = items[6]
+    assert attachment.post_type == "attachment"
+    assert attachment.attachment_url == f"https://new.example{cafe.file.url}"
+    assert attachment.meta_value("_wp_attached_file") == cafe.file.name
+    assert attachment.meta_value("_wp_attachment_image_alt") == "The counter of the café"
+    assert 's:5:"width";i:600;' in attachment.meta_value("_wp_attachment_metadata")
+    assert (items[3].post_type, items[3].parent, items[8].menu_order) == ("page", 8, 1)
+    assert items[5].meta_value("_thumbnail_id") == "6"
+    medium = cafe.rendition("medium").url
+    assert f'class="size-medium wp-image-6" src="https://new.example{medium}"' in items[5].content
+    menu = [i for i in items.values() if i.post_type == "nav_menu_item"]
+    assert [m.meta_value("_menu_item_object_id") for m in menu] == ["8"]

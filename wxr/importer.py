@@ -164,6 +164,8 @@ class Importer:
                     self._note_host(url)
             if isinstance(record, Item | BrokenItem):
                 self._total += 1
+            if isinstance(record, Term) and record.taxonomy == "nav_menu":
+                self._has_menus = True
             if not isinstance(record, Item):
                 continue
             public = record.status in ("publish", "future", "private")
@@ -344,7 +346,7 @@ class Importer:
                     title=item.title.strip()[:200],
                     caption=item.excerpt.strip(),
                     alt_text=item.meta_value("_wp_attachment_image_alt").strip()[:300],
-                    uploaded_by_id=self.channel.user_for(item.creator),
+                    uploaded_by_id=self.channel.user_for(item.creator) if item.creator else None,
                     uploaded_at=_date(item.date, item.date_gmt, "post_date"),
                 )
         except ValidationError as exc:
