@@ -152,6 +152,15 @@ def test_old_upload_addresses_redirect_to_library_files(client, uploads):
     assert client.get("/wp-content/uploads/2021/12/menu.pdf").status_code == 404
 
 
+def test_an_old_attachment_link_leads_to_its_file(client, uploads):
+    """/?attachment_id=6 moves to the file, as WordPress 6.4 answers with attachment pages
+    off; an attachment that was not imported is a 404."""
+    run_import("--media-dir", str(uploads))
+    response = client.get("/?attachment_id=6")
+    assert (response.status_code, response["Location"]) == (301, library_item(6).file.url)
+    assert client.get("/?attachment_id=7").status_code == 404
+
+
 def test_a_second_run_changes_nothing(uploads):
     """Running the same file again (with the media folder or without it) makes no second
     page, image or comment, and leaves bodies as they were."""

@@ -89,3 +89,16 @@ def upload_url(name):
     ).select_related("media_item")
     rendition = find(name, {row.old_file: row.media_item for row in rows})
     return rendition.url if rendition else None
+
+
+def attachment_url(wp_id):
+    """The library URL of the imported attachment `wp_id` (its original), or None."""
+    from .models import WordPressID
+
+    row = (
+        WordPressID.objects.filter(kind=WordPressID.Kind.ATTACHMENT, wp_id=wp_id)
+        .exclude(media_item=None)
+        .select_related("media_item")
+        .first()
+    )
+    return row.media_item.file.url if row else None
