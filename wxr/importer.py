@@ -339,8 +339,11 @@ class Importer:
         if upload is None:
             self.summary.skip("attachments whose file is not in --media-dir", old_file)
             return
+        media = None
         try:
-            with upload:
+            # The item and its WordPress ID together, so a run cut short between them
+            # cannot make a second copy of the image next time.
+            with upload, transaction.atomic():
                 media = MediaItem.create_from_upload(
                     upload,
                     title=item.title.strip()[:200],
@@ -348,6 +351,9 @@ class Importer:
                     alt_text=item.meta_value("_wp_attachment_image_alt").strip()[:300],
                     uploaded_by_id=self.channel.user_for(item.creator) if item.creator else None,
                     uploaded_at=_date(item.date, item.date_gmt, "post_date"),
+                )
+                WordPressID.objects.create(
+                    kind=Kind.ATTACHMENT, wp_id=item.wp_id, media_item=media, old_file=old_file
                 )
         except ValidationError as exc:
             self.summary.skip(
@@ -358,13 +364,9 @@ class Importer:
         except Unusable as exc:
             self.summary.skip(f"attachments: {exc}", item.label)
             return
-        try:
-            WordPressID.objects.create(
-                kind=Kind.ATTACHMENT, wp_id=item.wp_id, media_item=media, old_file=old_file
-            )
-        except Exception:
-            media.delete()
-            processing.delete_files(media.file_names())
+        except BaseException:
+            if media is not None:  # its row is rolled back: its files go too
+                processing.delete_files(media.file_names())
             raise
         self._attachment_pks[item.wp_id] = media.pk
         self._old_files[old_file] = media
