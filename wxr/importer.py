@@ -1,5 +1,11 @@
 """WordPress records (wxr.parse) → blogcms objects.
 
+Passes over the file: one reads it whole and checks it; one makes the attachments into
+library items (wxr.attachments.Library), when the file has any, since a post may show an
+image whose attachment comes later in the file; the last imports the channel, the posts,
+then the pages (held to the end and stored parents first: a page's address is its
+parent's plus its slug) with their comments.
+
 Transactions: the whole file is read once before anything is written (wxr.parse raises on a
 broken or hostile file, naming where, and nothing is stored). Then items are written in
 batches, each batch in one transaction holding its posts with their terms and comments, so a
@@ -17,9 +23,7 @@ once at the end.
 
 import datetime
 import ipaddress
-from urllib.parse import unquote, urlsplit
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.urls import Resolver404, resolve
 from django.utils import timezone
@@ -29,12 +33,10 @@ from taggit.models import TaggedItem
 from blogcms.cache import content_changed
 from comments import models as comment_models
 from comments.models import Comment
-from media_library import processing
-from media_library.models import MediaItem
 from posts.models import OldSlug, Post
 
-from . import attachments
-from .channel import Channel, Unusable, wordpress_slug
+from .attachments import Library
+from .channel import Channel, Unusable, wordpress_date, wordpress_slug
 from .content import relabel_images, shortcodes_left, to_blogcms
 from .models import SourceBlog, WordPressID
 from .parse import WXRError, read
@@ -80,18 +82,6 @@ COMMENT_TYPES = {
 }
 
 
-def _date(local, gmt, label):
-    """WordPress's GMT date when set; else its local date, read in our time zone."""
-    try:
-        if gmt and gmt != ZERO_DATE:
-            naive = datetime.datetime.strptime(gmt, "%Y-%m-%d %H:%M:%S")
-            return naive.replace(tzinfo=datetime.UTC)
-        naive = datetime.datetime.strptime(local, "%Y-%m-%d %H:%M:%S")
-    except ValueError:
-        raise Unusable(f"its {label} is not a date") from None
-    return timezone.make_aware(naive)
-
-
 class Importer:
     """Import one export. `progress(done, total)` is called as items are written."""
 
@@ -112,11 +102,7 @@ class Importer:
         self._attachment_count = 0
         self._menu_pages = set()  # pages the old blog's navigation menus link to
         self._has_menus = False
-        self._old_hosts = set()
-        # Where the old blog served uploads (from wp:attachment_url and _wp_attached_file).
-        self._upload_prefixes = {"/wp-content/uploads/"}
-        self._attachment_pks = {}  # WordPress attachment ID → MediaItem pk
-        self._old_files = {}  # _wp_attached_file → MediaItem
+        self.library = Library(self.summary, self.channel, media_dir)
 
     # -- the run --------------------------------------------------------------------------
 
@@ -128,7 +114,7 @@ class Importer:
         if refusal := SourceBlog.check_same_blog(self._base_url, moved=self.same_blog):
             raise WXRError(refusal)
         self.progress(0, self._total)
-        self._load_attachments()
+        self.library.load()
         if self._attachment_count:
             # Files first, in a pass of their own: a post may show an image whose
             # attachment comes later in the file (WordPress writes items by ID).
@@ -161,7 +147,7 @@ class Importer:
             if isinstance(record, Site):
                 self._base_url = record.base_blog_url or record.base_site_url or record.link
                 for url in (record.base_site_url, record.base_blog_url, record.link):
-                    self._note_host(url)
+                    self.library.note_host(url)
             if isinstance(record, Item | BrokenItem):
                 self._total += 1
             if isinstance(record, Term) and record.taxonomy == "nav_menu":
@@ -173,15 +159,12 @@ class Importer:
                 self._reserved.add(wordpress_slug(record.slug))
             elif record.post_type == "attachment":
                 self._attachment_count += 1
-                self._note_host(record.attachment_url)
+                self.library.note_host(record.attachment_url)
             elif record.post_type == "nav_menu_item":
                 self._has_menus = True
-                if record.meta_value("_menu_item_object") == "page":
-                    self._menu_pages.add(int(record.meta_value("_menu_item_object_id") or 0))
-
-    def _note_host(self, url):
-        if host := urlsplit(url.strip()).netloc.lower():
-            self._old_hosts |= {host, host.removeprefix("www."), "www." + host}
+                page_id = record.meta_value("_menu_item_object_id").strip()
+                if record.meta_value("_menu_item_object") == "page" and page_id.isdecimal():
+                    self._menu_pages.add(int(page_id))
 
     def _take(self, record):
         if isinstance(record, Site):
@@ -302,94 +285,14 @@ class Importer:
 
     # -- attachments ---------------------------------------------------------------------
 
-    def _load_attachments(self):
-        """The attachments imported before (by an earlier run too): their old addresses
-        keep leading to their library files."""
-        rows = WordPressID.objects.filter(kind=Kind.ATTACHMENT, media_item__isnull=False)
-        for row in rows.select_related("media_item"):
-            self._attachment_pks[row.wp_id] = row.media_item_id
-            if row.old_file:
-                self._old_files[row.old_file] = row.media_item
-
     def import_attachment(self, item):
-        """A WordPress attachment becomes a library item, from the copy of wp-content/uploads
-        given as --media-dir: the file at its _wp_attached_file, its title, caption
-        (excerpt), alt text (_wp_attachment_image_alt), date and author. The file goes
-        through the library's checks like any upload. Nothing is fetched from the old blog:
-        without --media-dir, attachments are skipped, and the summary says so."""
-        old_file = attachments.attached_file(item.meta_value("_wp_attached_file"))
-        url_path = unquote(urlsplit(item.attachment_url).path)
-        if old_file and url_path.endswith("/" + old_file):
-            self._upload_prefixes.add(url_path[: -len(old_file)])
+        """A WordPress attachment becomes a library item (wxr.attachments.Library)."""
         self._advance(1)
-        if item.wp_id in self._attachment_pks:
-            self.summary.existing["images"] += 1
-            return
-        if not self.media_dir:
-            self.summary.skip(
-                "attachments: no --media-dir given (files are not downloaded from the old "
-                "blog; import_wordpress --media-dir wp-content/uploads brings them)",
-                item.label,
-            )
-            return
-        if not old_file:
-            self.summary.skip("attachments without _wp_attached_file", item.label)
-            return
-        upload = attachments.open_in(self.media_dir, old_file)
-        if upload is None:
-            self.summary.skip("attachments whose file is not in --media-dir", old_file)
-            return
-        media = None
-        try:
-            # The item and its WordPress ID together, so a run cut short between them
-            # cannot make a second copy of the image next time.
-            with upload, transaction.atomic():
-                media = MediaItem.create_from_upload(
-                    upload,
-                    title=item.title.strip()[:200],
-                    caption=item.excerpt.strip(),
-                    alt_text=item.meta_value("_wp_attachment_image_alt").strip()[:300],
-                    uploaded_by_id=self.channel.user_for(item.creator) if item.creator else None,
-                    uploaded_at=_date(item.date, item.date_gmt, "post_date"),
-                )
-                WordPressID.objects.create(
-                    kind=Kind.ATTACHMENT, wp_id=item.wp_id, media_item=media, old_file=old_file
-                )
-        except ValidationError as exc:
-            self.summary.skip(
-                "attachments the media library refuses (it holds JPEG, PNG, GIF and WebP images)",
-                f"{old_file}: {' '.join(exc.messages)}",
-            )
-            return
-        except Unusable as exc:
-            self.summary.skip(f"attachments: {exc}", item.label)
-            return
-        except BaseException:
-            if media is not None:  # its row is rolled back: its files go too
-                processing.delete_files(media.file_names())
-            raise
-        self._attachment_pks[item.wp_id] = media.pk
-        self._old_files[old_file] = media
-        self.summary.created["images"] += 1
+        self.library.add(item)
 
     def rewrite_url(self, url):
-        """The new address of an imported file at `url` of the old blog (the original or a
-        size, http or https, with the old host or none), or None (kept)."""
-        parts = urlsplit(url.strip())
-        if parts.scheme not in ("", "http", "https"):
-            return None
-        if parts.netloc and parts.netloc.lower() not in self._old_hosts:
-            return None
-        path = unquote(parts.path)
-        for prefix in self._upload_prefixes:
-            name = path[len(prefix) :] if path.startswith(prefix) else None
-            if name and (found := attachments.find(name, self._old_files)):
-                return found.url
-        return None
-
-    def _library_id(self, number, src):
-        """An imported body's wp-image-N (WordPress's attachment ID) → the library item's pk."""
-        return self._attachment_pks.get(number), src
+        """The new address of an imported file at `url` of the old blog, or None (kept)."""
+        return self.library.rewrite_url(url)
 
     # -- posts and their comments, a batch at a time --------------------------------------
 
@@ -417,8 +320,8 @@ class Importer:
 
     def _new_post(self, item):
         status = POST_STATUSES[item.status]
-        published_at = _date(item.date, item.date_gmt, "post_date")
-        modified_at = _date(item.modified or item.date, item.modified_gmt, "post_modified")
+        published_at = wordpress_date(item.date, item.date_gmt, "post_date")
+        modified_at = wordpress_date(item.modified or item.date, item.modified_gmt, "post_modified")
         if item.password and status == Post.Status.PUBLISHED:
             # blogcms has no post passwords: private keeps the text from the public.
             status = Post.Status.PRIVATE
@@ -428,7 +331,7 @@ class Importer:
             )
         self._check_zone(item, published_at)
         title = item.title.strip()[:300]
-        body = relabel_images(to_blogcms(item.content, self.rewrite_url), self._library_id)
+        body = relabel_images(to_blogcms(item.content, self.rewrite_url), self.library.relabel)
         if names := shortcodes_left(body):
             self.summary.warn(
                 "posts with shortcodes blogcms does not run, kept as text",
@@ -445,7 +348,7 @@ class Importer:
             comments_open=item.comment_status == "open",
             pings_open=item.ping_status == "open",
             sticky=item.sticky,
-            featured_image_id=self._featured_image(item),
+            featured_image_id=self.library.featured_image(item),
         )
         if item.post_type == "page":
             post.post_type = Post.Type.PAGE
@@ -453,16 +356,6 @@ class Importer:
             post.show_in_menu = self._page_shown_in_menu(item)
         post.created_at, post.modified_at = published_at, modified_at
         return post
-
-    def _featured_image(self, item):
-        """_thumbnail_id: the attachment shown as the post's featured image."""
-        number = item.meta_value("_thumbnail_id").strip()
-        if not (number.isascii() and number.isdigit()):
-            return None
-        if pk := self._attachment_pks.get(int(number)):
-            return pk
-        self.summary.warn("featured images whose attachment was not imported", item.label)
-        return None
 
     def _check_zone(self, item, published_at):
         """Counts posts whose local date on the old blog is not their date here."""
@@ -565,7 +458,7 @@ class Importer:
             author_ip=_address(record.author_ip),
             user_id=self.channel.users_by_wp_id.get(record.user_id),
             content=record.content[: comment_models.MAX_CONTENT],
-            created_at=_date(record.date, record.date_gmt, "comment_date"),
+            created_at=wordpress_date(record.date, record.date_gmt, "comment_date"),
         )
         comment.render()  # content_html: the one path every comment's HTML takes
         return comment
