@@ -98,7 +98,8 @@ def export_wxr():
 
 
 def _authors():
-    """Everyone who wrote a post or a comment while logged in: {pk: Author}."""
+    """Everyone who wrote a post or a comment while logged in, or uploaded an image:
+    {pk: Author}."""
     number = _Numbering(Kind.USER)
     users = (
         get_user_model().objects.filter(pk__in=Post.objects.values("author"))
