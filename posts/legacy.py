@@ -68,6 +68,12 @@ def _query_target(request, query):
             value = query["p"]
         entry = get_object_or_404(entries.with_query_id(value))
         return entry.get_absolute_url(), entry.get_absolute_url() + "feed/"
+    if query.get("attachment_id"):
+        # WordPress 6.4+ sends an attachment's page to its file (wp_attachment_pages_enabled
+        # is off on new sites); blogcms has no attachment pages.
+        if (url := imported_attachment(_number(query["attachment_id"]))) is None:
+            raise Http404("No such file.")
+        return url, None
     if query.get("cat"):
         # The category's own id, which the WordPress importer keeps as it was.
         category = get_object_or_404(Category, pk=_number(query["cat"]))
@@ -111,10 +117,19 @@ def query_redirect(request):
 
 
 def imported_upload(file_path):
-    """HOOK for the media library: the library's URL of the file a WordPress blog served at
-    /wp-content/uploads/`file_path` (e.g. "2011/08/photo.jpg"), or None. Until the library
-    exists there is nothing to find."""
-    return None
+    """The library's URL of the file a WordPress blog served at /wp-content/uploads/
+    `file_path` (e.g. "2011/08/photo.jpg", or its size "2011/08/photo-300x200.jpg"), or
+    None. The WordPress importer keeps each imported file's old path."""
+    from wxr.attachments import upload_url  # the importer sits above posts: asked, not imported
+
+    return upload_url(file_path)
+
+
+def imported_attachment(wp_id):
+    """The library's URL of the file of the old blog's attachment `wp_id`, or None."""
+    from wxr.attachments import attachment_url
+
+    return attachment_url(wp_id)
 
 
 @require_safe

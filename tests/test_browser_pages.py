@@ -1,7 +1,11 @@
 """In Chromium: staff put a page in the site navigation from the pages list; a visitor of
 each theme clicks it there and reads the page."""
 
+import io
+from pathlib import Path
+
 import pytest
+from django.core.management import call_command
 
 from blogcms.models import SiteSettings
 from posts.models import Page
@@ -45,3 +49,26 @@ def test_staff_choose_the_navigation_and_visitors_follow_it(
         assert visitor.inner_text("h1.entry-title") == "About us"
         assert "We write about birds." in visitor.inner_text("main")
         assert "This entry was posted in" not in visitor.inner_text("main")
+
+
+@pytest.mark.browser
+def test_a_page_imported_from_wordpress_is_in_the_navigation(
+    live_server,
+    transactional_db,
+    chromium,  # noqa: F811
+    settings,
+):
+    """A page the old blog's menu linked to is beside Home after import_wordpress; a visitor
+    clicks it and reads it, then its child page at its old address."""
+    settings.TIME_ZONE = "America/New_York"
+    export = Path(__file__).parent / "data" / "wxr" / "wp64-pages-media.xml"
+    call_command("import_wordpress", str(export), stdout=io.StringIO())
+    visitor = chromium.new_context().new_page()
+    visitor.goto(live_server.url + "/")
+    nav = visitor.locator("nav[aria-label=Site] a")
+    assert nav.all_inner_texts() == ["Home", "About"]
+    nav.filter(has_text="About").click()
+    visitor.wait_for_url(live_server.url + "/about/")
+    assert "We write about the barrio." in visitor.inner_text("main")
+    visitor.goto(live_server.url + "/about/team/")
+    assert visitor.inner_text("h1.entry-title") == "Team"

@@ -48,11 +48,12 @@ def test_an_uploaded_export_is_imported_by_a_task(
     run.refresh_from_db()
     assert run.status == ImportRun.Status.DONE and run.percent == 100
     assert (run.items_done, run.items_total) == (11, 11)
-    assert Post.objects.count() == 7
+    assert Post.objects.posts().count() == 7
     page = admin_client.get(response["Location"])
     assert "http-equiv" not in page.text
     assert "posts: 7 new, 0 already imported" in page.text
-    assert "pages (not yet supported)" in page.text
+    assert "pages: 1 new, 0 already imported" in page.text
+    assert admin_client.get("/about/").status_code == 200  # the old blog's page
     assert not run.file  # the file (emails, IP addresses) is not kept
 
 

@@ -3,6 +3,8 @@ import(export(blog)) gives the same blog, field by field."""
 
 import datetime
 import io
+import re
+import shutil
 from pathlib import Path
 
 import defusedxml.ElementTree as ET
@@ -13,8 +15,17 @@ from django.utils import timezone
 from taggit.models import Tag
 
 from comments.models import Comment
+from media_library.models import MediaItem
 from posts.models import Category, Post
-from tests.factories import CategoryFactory, CommentFactory, PostFactory, UserFactory
+from tests.factories import (
+    CategoryFactory,
+    CommentFactory,
+    MediaItemFactory,
+    PageFactory,
+    PostFactory,
+    UserFactory,
+    image_upload,
+)
 from wxr.models import WordPressID
 from wxr.parse import read
 from wxr.records import Item
@@ -95,17 +106,63 @@ def build_blog():
     Post.objects.update(modified_at=moment(2022, 3, 16, 8))
 
 
+def build_pages_and_media():
+    """Pages in a tree with menu order, the navigation and a comment; library images with
+    alt text and caption, one featured, one shown in a body at its medium size."""
+    desk = get_user_model().objects.get(username="desk")
+    photo = MediaItemFactory(
+        upload=image_upload("cafe.jpg", size=(600, 400)),
+        title="The café",
+        alt_text="The counter",
+        caption="At 7 am",
+        uploaded_by=desk,
+        uploaded_at=moment(2021, 12, 31, 9),
+    )
+    MediaItemFactory(upload=image_upload("map.png", size=(80, 60), fmt="PNG"), title="Map")
+    medium = photo.rendition("medium")
+    body = (
+        f'<p>Hello.</p><img class="wp-image-{photo.pk} size-medium" src="{medium.url}" '
+        f'alt="The counter" width="300" height="200"><p><a href="{photo.file.url}">Full</a></p>'
+    )
+    common = dict(author=desk, published_at=moment(2022, 1, 1, 12))
+    about = PageFactory(title="About", slug="about", menu_order=1, show_in_menu=True, **common)
+    team = PageFactory(title="Team", slug="team", parent=about, body=body, **common)
+    PageFactory(title="Contact", slug="contact", menu_order=2, show_in_menu=True, **common)
+    PageFactory(title="Plans", slug="plans", parent=about, status=Post.Status.DRAFT, **common)
+    CommentFactory(post=team, content="Who writes on Fridays?", created_at=moment(2022, 2, 1))
+    Post.objects.filter(slug="budget-hearing").update(featured_image=photo)
+    Post.objects.update(modified_at=moment(2022, 3, 16, 8))
+
+
+def media_names(html):
+    """A body with each library image named by its item and size, not by pk and file name
+    (which a new import changes)."""
+    items = {str(m.pk): m for m in MediaItem.objects.all()}
+    files = {
+        r.url: f"{m.title}@{r.width}x{r.height}" for m in items.values() for r in m.renditions()
+    }
+    html = re.sub(r"wp-image-(\d+)", lambda m: f"wp-image-[{items[m.group(1)].title}]", html)
+    return re.sub(
+        r'(src|href)="([^"]+)"',
+        lambda m: f'{m.group(1)}="{files.get(m.group(2), m.group(2))}"',
+        html,
+    )
+
+
 def snapshot():
     """Everything that makes the blog, without database ids."""
 
     def seconds(value):
         return value.replace(microsecond=0)
 
+    def image(item):
+        return item and (item.title, item.alt_text, item.caption, item.width, item.height)
+
     posts = {
-        p.slug: (
+        (p.post_type, p.address): (
             p.title,
             p.author.username,
-            p.body,
+            media_names(p.body),
             p.excerpt,
             p.status,
             seconds(p.published_at),
@@ -115,9 +172,23 @@ def snapshot():
             p.sticky,
             sorted(p.categories.values_list("slug", flat=True)),
             sorted(p.tags.names()),
+            p.parent.path if p.parent else None,
+            p.menu_order,
+            p.show_in_menu,
+            image(p.featured_image),
         )
         for p in Post.objects.all()
     }
+    media = sorted(
+        (
+            *image(m),
+            m.mime_type,
+            sorted((r.name, r.width, r.height) for r in m.renditions()),
+            seconds(m.uploaded_at),
+            m.uploaded_by.username if m.uploaded_by else None,
+        )
+        for m in MediaItem.objects.all()
+    )
     comments = sorted(
         (
             c.post.slug,
@@ -143,12 +214,15 @@ def snapshot():
     users = sorted(
         get_user_model().objects.values_list("username", "email", "first_name", "last_name")
     )
-    return posts, comments, categories, tags, users
+    return posts, comments, categories, tags, users, media
 
 
 def empty_the_blog():
     Comment.objects.all().delete()
+    for page in Post.objects.pages().order_by("-path"):  # children first (PROTECT)
+        page.delete()
     Post.objects.all().delete()
+    MediaItem.objects.all().delete()
     for category in Category.objects.order_by("-path"):  # children first (PROTECT)
         category.delete()
     Tag.objects.all().delete()
@@ -156,17 +230,37 @@ def empty_the_blog():
     get_user_model().objects.all().delete()
 
 
-def test_import_of_the_export_is_the_same_blog(tmp_path, settings):
-    """Posts (every status, sticky, discussion settings, terms), comments (threads, every
-    status, pingbacks, trackbacks, webmentions), categories, tags and authors survive
-    export then import into an empty blog, field by field."""
+@pytest.fixture
+def media_root(settings, tmp_path):
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    }
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT
+
+
+def test_import_of_the_export_is_the_same_blog(tmp_path, settings, media_root):
+    """Posts (every status, sticky, discussion settings, terms, featured image), pages
+    (tree, menu order, navigation), comments (threads, every status, pingbacks, trackbacks,
+    webmentions), categories, tags, authors and library images (alt text, caption, sizes,
+    and where bodies show them) survive export then import into an empty blog, with a copy
+    of MEDIA_ROOT as --media-dir, field by field."""
     settings.TIME_ZONE = "America/New_York"
     build_blog()
+    build_pages_and_media()
     before = snapshot()
     path = tmp_path / "blog.xml"
     path.write_text(export(), encoding="utf-8")
+    shutil.copytree(media_root, tmp_path / "uploads")
     empty_the_blog()
-    call_command("import_wordpress", str(path), stdout=io.StringIO())
+    call_command(
+        "import_wordpress",
+        str(path),
+        "--media-dir",
+        str(tmp_path / "uploads"),
+        stdout=io.StringIO(),
+    )
     after = snapshot()
     for part_before, part_after in zip(before, after, strict=True):
         if isinstance(part_before, dict):
@@ -219,10 +313,17 @@ def test_an_imported_blog_exports_with_its_wordpress_ids(settings):
     assert next(c for c in hearing.comments if c.wp_id == 22).parent == 21
 
 
-def test_export_queries_do_not_grow_with_posts(django_assert_max_num_queries):
-    """Posts are read in chunks with their comments and terms prefetched."""
+def test_export_queries_do_not_grow_with_posts(django_assert_max_num_queries, media_root):
+    """Posts are read in chunks with their comments and terms prefetched; pages and
+    library images take no query each."""
     build_blog()
+    build_pages_and_media()
     for _ in range(30):
         CommentFactory(post=PostFactory(tags=["x"]), created_at=timezone.now())
-    with django_assert_max_num_queries(20):
+        PageFactory(show_in_menu=True)
+    for _ in range(5):
+        MediaItemFactory(upload=image_upload(size=(40, 30)))
+    # A fixed number: 20 for authors, terms, posts and comments, a few for the library
+    # (attachments, their kept IDs and numbering) and the navigation's menu.
+    with django_assert_max_num_queries(28):
         export()

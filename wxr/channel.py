@@ -2,18 +2,20 @@
 the items; they are kept as read, written at once before the first item, and then looked
 up by the items (login, slug and name → our pk) without a query each."""
 
+import datetime
 from urllib.parse import unquote
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.db import transaction
+from django.utils import timezone
 from django.utils.text import slugify
 from taggit.models import Tag
 
 from posts.models import Category
 
 from .models import WordPressID
-from .records import Author, Term
+from .records import ZERO_DATE, Author, Term
 
 Kind = WordPressID.Kind
 
@@ -26,6 +28,18 @@ def wordpress_slug(slug):
     """WordPress percent-encodes non-ASCII slugs (%d0%bf…); blogcms keeps them as text.
     A slash (never in a WordPress slug, but the file is a stranger's) would split the URL."""
     return unquote(slug).replace("/", "-").strip()[:200]
+
+
+def wordpress_date(local, gmt, label):
+    """WordPress's GMT date when set; else its local date, read in our time zone."""
+    try:
+        if gmt and gmt != ZERO_DATE:
+            naive = datetime.datetime.strptime(gmt, "%Y-%m-%d %H:%M:%S")
+            return naive.replace(tzinfo=datetime.UTC)
+        naive = datetime.datetime.strptime(local, "%Y-%m-%d %H:%M:%S")
+    except ValueError:
+        raise Unusable(f"its {label} is not a date") from None
+    return timezone.make_aware(naive)
 
 
 class Channel:
@@ -43,6 +57,8 @@ class Channel:
 
     def add(self, record):
         """An Author or Term read from the channel, kept until write()."""
+        if self._written:
+            return  # stored already, from an earlier pass over the same file
         if isinstance(record, Author):
             self._authors.append(record)
         elif record.taxonomy == "category":

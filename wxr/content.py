@@ -12,6 +12,8 @@ paragraph, <b> stays bold, an h1 or h5 stays a heading).
 
 import re
 
+from django.utils.html import escape
+
 from .autop import wpautop
 
 # WP_Block_Parser's delimiter: attributes are JSON in which "--" and ">" are escaped.
@@ -102,3 +104,37 @@ def to_wordpress(html):
     <br />; WordPress's editor opens it as a Classic block, and our importer takes it back
     unchanged."""
     return f"<!-- wp:freeform -->{html}<!-- /wp:freeform -->"
+
+
+_IMG = re.compile(r"<img\b(?:[^>\"']|\"[^\"]*\"|'[^']*')*>", re.IGNORECASE)
+_CLASS = re.compile(r"""(\sclass=)(["'])(.*?)\2""", re.IGNORECASE | re.DOTALL)
+_SRC = re.compile(r"""(\ssrc=)(["'])(.*?)\2""", re.IGNORECASE | re.DOTALL)
+_WP_IMAGE = re.compile(r"(?<![\w-])wp-image-(\d{1,18})(?![\w-])")
+
+
+def relabel_images(html, change):
+    """Each <img class="wp-image-N" src=…> (the attachment or library item it shows, as
+    WordPress's editor marks it) with `change(N, src)` → (new N or None, new src) applied:
+    None drops the class, as the image is then no item's."""
+
+    def relabel(match):
+        tag = match.group(0)
+        classes = _CLASS.search(tag)
+        number = classes and _WP_IMAGE.search(classes.group(3))
+        if not number:
+            return tag
+        src = _SRC.search(tag)
+        new_number, new_src = change(int(number.group(1)), src.group(3) if src else "")
+        if new_number is None:
+            value = " ".join(_WP_IMAGE.sub("", classes.group(3)).split())
+        else:
+            value = _WP_IMAGE.sub(f"wp-image-{new_number}", classes.group(3))
+        quote = classes.group(2)
+        attribute = f"{classes.group(1)}{quote}{value}{quote}"
+        tag = tag[: classes.start()] + attribute + tag[classes.end() :]
+        if src and new_src != src.group(3):
+            src = _SRC.search(tag)
+            tag = tag[: src.start()] + f'{src.group(1)}"{escape(new_src)}"' + tag[src.end() :]
+        return tag
+
+    return _IMG.sub(relabel, html)

@@ -1,5 +1,11 @@
 """WordPress records (wxr.parse) → blogcms objects.
 
+Passes over the file: one reads it whole and checks it; one makes the attachments into
+library items (wxr.attachments.Library), when the file has any, since a post may show an
+image whose attachment comes later in the file; the last imports the channel, the posts,
+then the pages (held to the end and stored parents first: a page's address is its
+parent's plus its slug) with their comments.
+
 Transactions: the whole file is read once before anything is written (wxr.parse raises on a
 broken or hostile file, naming where, and nothing is stored). Then items are written in
 batches, each batch in one transaction holding its posts with their terms and comments, so a
@@ -19,6 +25,7 @@ import datetime
 import ipaddress
 
 from django.db import transaction
+from django.urls import Resolver404, resolve
 from django.utils import timezone
 from django.utils.text import slugify
 from taggit.models import TaggedItem
@@ -28,8 +35,9 @@ from comments import models as comment_models
 from comments.models import Comment
 from posts.models import OldSlug, Post
 
-from .channel import Channel, Unusable, wordpress_slug
-from .content import shortcodes_left, to_blogcms
+from .attachments import Library
+from .channel import Channel, Unusable, wordpress_date, wordpress_slug
+from .content import relabel_images, shortcodes_left, to_blogcms
 from .models import SourceBlog, WordPressID
 from .parse import WXRError, read
 from .records import ZERO_DATE, Author, BrokenItem, Item, Note, Site, Term
@@ -74,18 +82,6 @@ COMMENT_TYPES = {
 }
 
 
-def _date(local, gmt, label):
-    """WordPress's GMT date when set; else its local date, read in our time zone."""
-    try:
-        if gmt and gmt != ZERO_DATE:
-            naive = datetime.datetime.strptime(gmt, "%Y-%m-%d %H:%M:%S")
-            return naive.replace(tzinfo=datetime.UTC)
-        naive = datetime.datetime.strptime(local, "%Y-%m-%d %H:%M:%S")
-    except ValueError:
-        raise Unusable(f"its {label} is not a date") from None
-    return timezone.make_aware(naive)
-
-
 class Importer:
     """Import one export. `progress(done, total)` is called as items are written."""
 
@@ -102,6 +98,11 @@ class Importer:
         self._base_url = ""
         self._zone_moves = 0
         self._old_offset = ""
+        self._pages = []  # held to the end of the run, then stored parents first
+        self._attachment_count = 0
+        self._menu_pages = set()  # pages the old blog's navigation menus link to
+        self._has_menus = False
+        self.library = Library(self.summary, self.channel, media_dir)
 
     # -- the run --------------------------------------------------------------------------
 
@@ -110,19 +111,26 @@ class Importer:
         to check it whole and count its items, then again to import it."""
         with open_file() as source:
             self._survey(source)
-        if self.media_dir:
-            self.summary.warnings.append(
-                f"--media-dir {self.media_dir}: attachments are not imported yet, so no file "
-                "was copied; image addresses in posts still point at the old blog."
-            )
         if refusal := SourceBlog.check_same_blog(self._base_url, moved=self.same_blog):
             raise WXRError(refusal)
         self.progress(0, self._total)
+        self.library.load()
+        if self._attachment_count:
+            # Files first, in a pass of their own: a post may show an image whose
+            # attachment comes later in the file (WordPress writes items by ID).
+            with open_file() as source:
+                for record in read(source):
+                    if isinstance(record, Author | Term):
+                        self.channel.add(record)  # their uploaders
+                    elif isinstance(record, Item) and record.post_type == "attachment":
+                        self.channel.write()
+                        self.import_attachment(record)
         with open_file() as source:
             for record in read(source):
                 self._take(record)
         self.channel.write()
         self._flush()
+        self._flush_pages()
         if self._zone_moves:
             zone = timezone.get_current_timezone_name()
             self.summary.warnings.append(
@@ -138,10 +146,25 @@ class Importer:
         for record in read(source):
             if isinstance(record, Site):
                 self._base_url = record.base_blog_url or record.base_site_url or record.link
+                for url in (record.base_site_url, record.base_blog_url, record.link):
+                    self.library.note_host(url)
             if isinstance(record, Item | BrokenItem):
                 self._total += 1
-            if isinstance(record, Item) and record.status in ("publish", "future", "private"):
+            if isinstance(record, Term) and record.taxonomy == "nav_menu":
+                self._has_menus = True
+            if not isinstance(record, Item):
+                continue
+            public = record.status in ("publish", "future", "private")
+            if record.post_type == "post" and public:
                 self._reserved.add(wordpress_slug(record.slug))
+            elif record.post_type == "attachment":
+                self._attachment_count += 1
+                self.library.note_host(record.attachment_url)
+            elif record.post_type == "nav_menu_item":
+                self._has_menus = True
+                page_id = record.meta_value("_menu_item_object_id").strip()
+                if record.meta_value("_menu_item_object") == "page" and page_id.isdecimal():
+                    self._menu_pages.add(int(page_id))
 
     def _take(self, record):
         if isinstance(record, Site):
@@ -167,7 +190,7 @@ class Importer:
         elif item.post_type == "page":
             self.import_page(item)
         elif item.post_type == "attachment":
-            self.import_attachment(item)
+            pass  # imported in the pass before (run())
         elif item.post_type in NOT_CONTENT:
             self._skip_item(item, f"{item.post_type} items (site machinery, not content)")
         else:
@@ -194,27 +217,82 @@ class Importer:
         if len(self._batch) >= self.batch_items:
             self._flush()
 
-    # -- seams for the pages and media apps ----------------------------------------------
+    # -- pages -------------------------------------------------------------------------
 
     def import_page(self, item):
-        """A WordPress page (post_type "page"). To wire once posts has Page (a Post with
-        kind="page"): send it down _post_item like a post, with kind, menu_order and parent
-        (the parent's WordPress ID through WordPressID.known(Kind.POST, …)) set in
-        _new_post(); its /slug/ URL then answers as the page's."""
-        self._skip_item(item, "pages (not yet supported)")
+        """A WordPress page: a Post of type page, with its parent and menu order. Pages are
+        held until the posts are in, then stored a generation at a time, parents first
+        (WordPress writes items by ID, and a parent may come after its child), since a
+        page's address is its parent's plus its slug."""
+        self._pages.append(item)
+
+    def _flush_pages(self):
+        waiting = {}
+        for item in self._pages:
+            waiting.setdefault(item.wp_id, item)
+        repeated = len(self._pages) - len(waiting)  # counted once, as _flush() does
+        self._pages = []
+        while waiting:
+            generation = [i for i in waiting.values() if i.parent not in waiting]
+            generation = generation or list(waiting.values())  # a loop: broken at the top
+            for item in generation:
+                del waiting[item.wp_id]
+            for start in range(0, len(generation), self.batch_items):
+                self._batch = generation[start : start + self.batch_items]
+                self._flush()
+        self._advance(repeated)
+
+    def _place_pages(self, made):
+        """Each new page's parent and stored path (bulk_create skips Page.save, which would
+        compute it): its parent is stored by now, as pages are stored parents first. An
+        address already taken, by a page here or by another part of the site, gets -2, -3…
+        (wp_unique_post_slug() for hierarchical types), and its old one is kept as an
+        OldSlug."""
+        pages = [(item, page) for item, page in made if page.is_page]
+        if not pages:
+            return []
+        parents = WordPressID.known(Kind.POST, {i.parent for i, _ in pages if i.parent})
+        paths = dict(Post.objects.pages().filter(pk__in=parents.values()).values_list("pk", "path"))
+        for item, page in pages:
+            page.parent_id = parents.get(item.parent)
+            if item.parent and page.parent_id not in paths:
+                page.parent_id = None
+                self.summary.warn(
+                    "pages whose parent page is not in the file, put at the top",
+                    f"{item.label} (under {item.parent})",
+                )
+            page.path = f"{paths[page.parent_id]}/{page.slug}" if page.parent_id else page.slug
+        wanted = [page.path for _, page in pages]
+        taken = set(Post.objects.pages().filter(path__in=wanted).values_list("path", flat=True))
+        renamed = []
+        for _, page in pages:
+            old = page.path
+            n = 2
+            while page.path in taken or not _page_route(page.path):
+                page.slug = f"{old.rpartition('/')[2][:190]}-{n}"
+                page.path = f"{old.rpartition('/')[0]}/{page.slug}".lstrip("/")
+                n += 1
+            if page.path != old:
+                self.summary.warn("pages whose address was taken here, renamed", f"/{old}/")
+                renamed.append((page, old))
+            taken.add(page.path)
+        return renamed
+
+    def _page_shown_in_menu(self, item):
+        """The old blog's menus name the page; without menus, WordPress's fallback menu
+        (wp_page_menu()) lists every page, so the top-level ones are shown."""
+        return item.wp_id in self._menu_pages if self._has_menus else not item.parent
+
+    # -- attachments ---------------------------------------------------------------------
 
     def import_attachment(self, item):
-        """A WordPress attachment: item.attachment_url, postmeta _wp_attached_file (the path
-        under wp-content/uploads, found in --media-dir), _wp_attachment_image_alt, and
-        item.parent (the post it was uploaded to). To wire once the media library exists:
-        make the MediaItem from the file, remember (Kind.ATTACHMENT, item.wp_id), and map
-        attachment_url (and each size's URL) to its new address for rewrite_url(); posts'
-        _thumbnail_id postmeta then names their featured image."""
-        self._skip_item(item, "attachments (the media library is not yet supported)")
+        """A WordPress attachment becomes a library item (wxr.attachments.Library)."""
+        self._advance(1)
+        self.library.add(item)
 
     def rewrite_url(self, url):
         """The new address of an imported file at `url` of the old blog, or None (kept)."""
-        return None
+        return self.library.rewrite_url(url)
 
     # -- posts and their comments, a batch at a time --------------------------------------
 
@@ -224,7 +302,8 @@ class Importer:
             return
         with transaction.atomic():
             known = WordPressID.known(Kind.POST, [item.wp_id for item in items])
-            self.summary.existing["posts"] += len({i.wp_id for i in items} & known.keys())
+            for item in {i.wp_id: i for i in items if i.wp_id in known}.values():
+                self.summary.existing[_kind(item)] += 1
             made = []
             for item in items:
                 if item.wp_id in known:
@@ -241,8 +320,8 @@ class Importer:
 
     def _new_post(self, item):
         status = POST_STATUSES[item.status]
-        published_at = _date(item.date, item.date_gmt, "post_date")
-        modified_at = _date(item.modified or item.date, item.modified_gmt, "post_modified")
+        published_at = wordpress_date(item.date, item.date_gmt, "post_date")
+        modified_at = wordpress_date(item.modified or item.date, item.modified_gmt, "post_modified")
         if item.password and status == Post.Status.PUBLISHED:
             # blogcms has no post passwords: private keeps the text from the public.
             status = Post.Status.PRIVATE
@@ -252,7 +331,7 @@ class Importer:
             )
         self._check_zone(item, published_at)
         title = item.title.strip()[:300]
-        body = to_blogcms(item.content, self.rewrite_url)
+        body = relabel_images(to_blogcms(item.content, self.rewrite_url), self.library.relabel)
         if names := shortcodes_left(body):
             self.summary.warn(
                 "posts with shortcodes blogcms does not run, kept as text",
@@ -269,7 +348,12 @@ class Importer:
             comments_open=item.comment_status == "open",
             pings_open=item.ping_status == "open",
             sticky=item.sticky,
+            featured_image_id=self.library.featured_image(item),
         )
+        if item.post_type == "page":
+            post.post_type = Post.Type.PAGE
+            post.menu_order = item.menu_order
+            post.show_in_menu = self._page_shown_in_menu(item)
         post.created_at, post.modified_at = published_at, modified_at
         return post
 
@@ -286,7 +370,8 @@ class Importer:
     def _store_posts(self, made):
         if not made:
             return
-        renamed = self._unique_slugs(made)
+        renamed = self._unique_slugs([(i, p) for i, p in made if not p.is_page])
+        renamed += self._place_pages(made)
         dates = [(post.created_at, post.modified_at) for _, post in made]
         posts = Post.objects.bulk_create([post for _, post in made])
         for post, (created, modified) in zip(posts, dates, strict=True):
@@ -308,14 +393,15 @@ class Importer:
         TaggedItem.objects.bulk_create(tagged)
         old = [OldSlug(post=post, slug=slug) for post, slug in renamed]
         OldSlug.objects.bulk_create(old, ignore_conflicts=True)
-        self.summary.created["posts"] += len(posts)
+        for post in posts:
+            self.summary.created["pages" if post.is_page else "posts"] += 1
 
     def _unique_slugs(self, made):
         """WordPress's wp_unique_post_slug(): a taken slug gets -2, -3…. The old blog's
         public posts keep theirs (a draft there may share one); a public post that still
         had to change keeps its old slug as an OldSlug, so its old permalink redirects."""
         wanted = {post.slug for _, post in made}
-        taken = set(Post.objects.filter(slug__in=wanted).values_list("slug", flat=True))
+        taken = set(Post.objects.posts().filter(slug__in=wanted).values_list("slug", flat=True))
         renamed = []
         for _, post in made:
             public = post.status != Post.Status.DRAFT and post.status != Post.Status.PENDING
@@ -325,7 +411,7 @@ class Importer:
                 while (
                     (candidate := f"{base}-{n}") in taken
                     or candidate in self._reserved
-                    or (Post.objects.filter(slug=candidate).exists())
+                    or (Post.objects.posts().filter(slug=candidate).exists())
                 ):
                     n += 1
                 post.slug = candidate
@@ -372,7 +458,7 @@ class Importer:
             author_ip=_address(record.author_ip),
             user_id=self.channel.users_by_wp_id.get(record.user_id),
             content=record.content[: comment_models.MAX_CONTENT],
-            created_at=_date(record.date, record.date_gmt, "comment_date"),
+            created_at=wordpress_date(record.date, record.date_gmt, "comment_date"),
         )
         comment.render()  # content_html: the one path every comment's HTML takes
         return comment
@@ -395,6 +481,18 @@ class Importer:
                         f"comment {record.wp_id} (reply to {record.parent})",
                     )
         Comment.objects.bulk_update(replies, ["parent"], batch_size=1000)
+
+
+def _kind(item):
+    return "pages" if item.post_type == "page" else "posts"
+
+
+def _page_route(path):
+    """The address /`path`/ is a page's (not a date archive's, the feed's, the admin's)."""
+    try:
+        return resolve(f"/{path}/").view_name == "posts:page"
+    except Resolver404:
+        return False
 
 
 def _address(value):

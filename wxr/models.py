@@ -38,6 +38,12 @@ class WordPressID(models.Model):
     comment = models.ForeignKey(
         "comments.Comment", null=True, on_delete=models.CASCADE, related_name="+"
     )
+    media_item = models.ForeignKey(
+        "media_library.MediaItem", null=True, on_delete=models.CASCADE, related_name="+"
+    )
+    # An attachment's file under the old blog's wp-content/uploads (its _wp_attached_file,
+    # "2021/12/cafe.jpg"): the old /wp-content/uploads/… addresses redirect by it.
+    old_file = models.CharField(max_length=500, blank=True, db_index=True)
 
     class Meta:
         verbose_name = "WordPress ID"
@@ -57,6 +63,7 @@ class WordPressID(models.Model):
             cls.Kind.TAG: "tag",
             cls.Kind.POST: "post",
             cls.Kind.COMMENT: "comment",
+            cls.Kind.ATTACHMENT: "media_item",
         }[kind]
 
     @classmethod

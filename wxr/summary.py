@@ -34,7 +34,8 @@ class Summary:
     def lines(self):
         name = self.site.title or self.site.base_blog_url or "the export"
         lines = [f"Imported {name} ({self.site.base_blog_url}), WXR {self.site.wxr_version}:"]
-        for kind in ("authors", "categories", "tags", "posts", "comments", "pingbacks"):
+        kinds = ("authors", "categories", "tags", "posts", "pages", "images", "comments")
+        for kind in (*kinds, "pingbacks"):
             lines.append(
                 f"  {kind}: {self.created[kind]} new, {self.existing[kind]} already imported"
             )

@@ -74,6 +74,16 @@ def term(t: Term):
             f"\t\t<wp:cat_name>{cdata(t.name)}</wp:cat_name>\n"
             f"{description}\t</wp:category>\n"
         )
+    if t.taxonomy != "post_tag":
+        return (
+            "\t<wp:term>\n"
+            f"\t\t<wp:term_id>{t.wp_id}</wp:term_id>\n"
+            f"\t\t<wp:term_taxonomy>{cdata(t.taxonomy)}</wp:term_taxonomy>\n"
+            f"\t\t<wp:term_slug>{cdata(t.slug)}</wp:term_slug>\n"
+            f"\t\t<wp:term_parent>{cdata(t.parent)}</wp:term_parent>\n"
+            f"\t\t<wp:term_name>{cdata(t.name)}</wp:term_name>\n"
+            "\t</wp:term>\n"
+        )
     return (
         "\t<wp:tag>\n"
         f"\t\t<wp:term_id>{t.wp_id}</wp:term_id>\n"
@@ -81,6 +91,20 @@ def term(t: Term):
         f"\t\t<wp:tag_name>{cdata(t.name)}</wp:tag_name>\n"
         "\t</wp:tag>\n"
     )
+
+
+def php_serialize(value):
+    """PHP's serialize() for what WordPress keeps serialized in postmeta (arrays of strings
+    and integers, as _wp_attachment_metadata): WordPress reads it with maybe_unserialize().
+    String lengths are in bytes."""
+    if isinstance(value, bool):
+        return f"b:{int(value)};"
+    if isinstance(value, int):
+        return f"i:{value};"
+    if isinstance(value, str):
+        return f's:{len(value.encode())}:"{value}";'
+    pairs = "".join(php_serialize(k) + php_serialize(v) for k, v in value.items())
+    return f"a:{len(value)}:{{{pairs}}}"
 
 
 def item(i: Item):
