@@ -58,7 +58,7 @@ def remember_details(response, comment, *, consent):
 def held_ids(request):
     """The ids of the held comments this browser wrote (signed, so they cannot be made up)."""
     value = request.get_signed_cookie(HELD_COOKIE, default="", salt=HELD_SALT, max_age=HELD_SECONDS)
-    return [int(part) for part in value.split(".") if part.isdigit()]
+    return [int(part) for part in value.split(".") if part.isascii() and part.isdigit()]
 
 
 def mark_held(request, response, comment):

@@ -18,7 +18,7 @@ from .thread import ThreadRenderer, build_thread, template_version
 def _reply_target(request, responses):
     """The approved comment named by ?replytocom=N (the no-JavaScript reply link), or None."""
     wanted = request.GET.get("replytocom", "")
-    if not wanted.isdigit():
+    if not (wanted.isascii() and wanted.isdigit()):  # "²".isdigit() is true
         return None
     return next(
         (c for c in responses if c.pk == int(wanted) and c.status == Comment.Status.APPROVED),
@@ -49,7 +49,8 @@ def _page_links(base_url, layout, number):
 
 def _page_number(request, cpage):
     """The comment page asked for: …/comment-page-N/ or ?cpage=N (None: the default)."""
-    if cpage is None and (wanted := request.GET.get("cpage", "")).isdigit():
+    wanted = request.GET.get("cpage", "")
+    if cpage is None and wanted.isascii() and wanted.isdigit():
         cpage = int(wanted)
     return cpage
 

@@ -216,7 +216,7 @@ def _read_body(response, deadline, limit):
     """Read at most `limit` decompressed bytes, within the deadline."""
     inflater = _decompressor(response.headers.get("content-encoding", ""))
     declared = response.headers.get("content-length", "")
-    if inflater is None and declared.isdigit() and int(declared) > limit:
+    if inflater is None and declared.isascii() and declared.isdigit() and int(declared) > limit:
         raise TooLarge(f"the body is {declared} bytes, more than {limit}")
     chunks, size = [], 0
     for raw in response.stream(CHUNK, decode_content=False):

@@ -144,7 +144,7 @@ def endpoint(request):
             ["POST"], "XML-RPC server accepts POST requests only.", content_type="text/plain"
         )
     declared = request.META.get("CONTENT_LENGTH") or "0"
-    if not declared.isdigit() or int(declared) > MAX_BODY:
+    if not (declared.isascii() and declared.isdigit()) or int(declared) > MAX_BODY:
         answer = xmlrpc.client.Fault(INVALID_REQUEST, "server error. request too large.")
     else:
         try:
