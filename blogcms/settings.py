@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "posts",
     "comments",
     "comments.linkbacks",
+    "federation",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -80,6 +81,8 @@ MIDDLEWARE = [
     "django.middleware.http.ConditionalGetMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
+    # Above the page cache: ActivityPub clients get a post's Article, never a cached page.
+    "federation.middleware.ActivityNegotiationMiddleware",
     # Below CSRF (sets each visitor's cookie) and ConditionalGet (304s); see its docstring.
     "blogcms.pagecache.PageCacheMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
