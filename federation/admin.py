@@ -156,3 +156,56 @@ class RemoteNoteAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+
+class FediverseDeliveriesMixin:
+    """For PostAdmin: on a post's change page, what its followers were sent and how each
+    delivery went (as the outgoing linkbacks are shown), and its likes and boosts."""
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        return [*fields, "fediverse_deliveries"] if obj else fields
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = list(super().get_fieldsets(request, obj))
+        if obj:
+            fieldsets.append(("Fediverse", {"fields": ["fediverse_deliveries"]}))
+        return fieldsets
+
+    @admin.display(description="Deliveries to followers")
+    def fediverse_deliveries(self, obj):
+        from django.db.models import Count
+        from django.utils.html import format_html, format_html_join
+
+        counts = dict(
+            obj.reactions.values_list("kind").annotate(n=Count("id")).values_list("kind", "n")
+        )
+        reactions = format_html(
+            "<p>{} likes, {} boosts</p>",
+            counts.get(Reaction.Kind.LIKE, 0),
+            counts.get(Reaction.Kind.ANNOUNCE, 0),
+        )
+        deliveries = list(obj.deliveries.all()[:100])
+        if not deliveries:
+            return format_html("{}<p>None yet.</p>", reactions)
+        rows = format_html_join(
+            "",
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            (
+                (
+                    d.activity_type,
+                    d.inbox,
+                    d.get_status_display(),
+                    d.message[:200],
+                    f"{d.attempts}"
+                    + (f", next {d.next_retry_at:%Y-%m-%d %H:%M}" if d.next_retry_at else ""),
+                )
+                for d in deliveries
+            ),
+        )
+        return format_html(
+            "{}<table><thead><tr><th>activity</th><th>inbox</th><th>status</th>"
+            "<th>message</th><th>attempts</th></tr></thead><tbody>{}</tbody></table>",
+            reactions,
+            rows,
+        )

@@ -15,7 +15,7 @@ from comments.linkbacks import fetch
 from comments.linkbacks.send import transient_status
 
 from .actors import sign_as_blog
-from .documents import ACTIVITY_JSON, activity, article, tombstone
+from .documents import ACTIVITY_JSON, activity, article, reply_note, tombstone
 from .models import BlogActor, Delivery, FederatedPost, Follower
 
 
@@ -87,6 +87,17 @@ def federate_deletion(record):
     obj = tombstone(record)
     obj.pop("@context", None)
     return deliver_to_followers(activity("Delete", BlogActor.load(), obj))
+
+
+def send_reply(comment):
+    """A staff reply to a Fediverse reply, sent to that reply's author as Create(Note)."""
+    remote = getattr(comment.parent, "fediverse_note", None)
+    if remote is None:
+        return None
+    blog = BlogActor.load()
+    note = reply_note(comment, blog, remote)
+    payload = activity("Create", blog, note, suffix="create", to=note["to"], cc=note["cc"])
+    return deliver_to_actor(payload, remote.actor, post=comment.post)
 
 
 def send(delivery):

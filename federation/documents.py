@@ -153,3 +153,21 @@ def collection_page(collection_id, page, items, has_next):
     if page > 1:
         document["prev"] = f"{collection_id}?page={page - 1}"
     return document
+
+
+def reply_note(comment, actor, remote):
+    """A staff reply as a Note answering the remote note, mentioning its author (Mastodon
+    shows a reply in the author's notifications only when they are mentioned)."""
+    author = remote.actor
+    return {
+        "id": site_url(f"/activitypub/notes/{comment.pk}/"),
+        "type": "Note",
+        "attributedTo": actor.ap_id,
+        "inReplyTo": remote.ap_id,
+        "content": comment.content_html,
+        "url": site_url(comment.get_absolute_url()),
+        "published": iso(comment.created_at),
+        "to": [author.ap_id],
+        "cc": [PUBLIC],
+        "tag": [{"type": "Mention", "href": author.ap_id, "name": author.handle or author.ap_id}],
+    }

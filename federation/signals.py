@@ -31,3 +31,22 @@ def federate_on_delete(sender, instance, **kwargs):
 
     ids = list(FederatedPost.objects.filter(post=instance).values_list("pk", flat=True))
     transaction.on_commit(lambda: [federate_deleted_post.enqueue(pk) for pk in ids])
+
+
+@receiver(post_save, sender="comments.Comment", dispatch_uid="federation_staff_reply")
+def send_staff_reply(sender, instance, created, raw=False, **kwargs):
+    """A reply staff publish to a Fediverse reply goes back to its author as a Note, so the
+    conversation continues on their server."""
+    if raw or not created or instance.parent_id is None or instance.user_id is None:
+        return
+    from comments.models import Comment
+    from comments.moderation import can_moderate
+
+    if instance.status != Comment.Status.APPROVED or not can_moderate(instance.user):
+        return
+    if not Comment.objects.filter(pk=instance.parent_id, type=Comment.Type.FEDIVERSE).exists():
+        return
+    from .tasks import send_reply_note
+
+    comment_id = instance.pk
+    transaction.on_commit(lambda: send_reply_note.enqueue(comment_id))

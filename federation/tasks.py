@@ -38,3 +38,17 @@ def deliver(delivery_id):
     if delivery.next_retry_at:
         enqueue_at(deliver, delivery.next_retry_at, delivery.pk)
     return delivery.status
+
+
+@task()
+def send_reply_note(comment_id):
+    """Create(Note) of a staff reply, to the author of the Fediverse reply it answers."""
+    from comments.models import Comment
+
+    from .delivery import send_reply
+
+    comment = Comment.objects.select_related("post", "parent__fediverse_note__actor").filter(
+        pk=comment_id
+    )
+    comment = comment.first()
+    return None if comment is None else send_reply(comment)

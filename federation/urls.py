@@ -15,4 +15,5 @@ urlpatterns = [
     path("activitypub/blog/outbox/", views.outbox, name="outbox"),
     path("activitypub/blog/followers/", views.followers, name="followers"),
     path("activitypub/blog/following/", views.following, name="following"),
+    path("activitypub/notes/<int:pk>/", views.note, name="note"),
 ]

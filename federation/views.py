@@ -178,6 +178,28 @@ def following(request):
     return activity_response(documents.ordered_collection(blog.following_url, 0))
 
 
+@require_safe
+def note(request, pk):
+    """A staff reply we sent as a Note, while it is approved and answers a Fediverse reply."""
+    from .models import RemoteNote
+
+    comment = (
+        Comment.objects.approved()
+        .select_related("post")
+        .filter(pk=pk, user__isnull=False, parent__type=Comment.Type.FEDIVERSE)
+        .first()
+    )
+    remote = (
+        comment
+        and RemoteNote.objects.select_related("actor").filter(comment_id=comment.parent_id).first()
+    )
+    if remote is None:
+        raise Http404("No such note.")
+    document = documents.reply_note(comment, BlogActor.load(), remote)
+    document["@context"] = documents.AS_CONTEXT
+    return activity_response(document)
+
+
 @csrf_exempt
 @require_POST
 def inbox(request):

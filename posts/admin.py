@@ -9,6 +9,7 @@ from django.utils.formats import date_format
 from js_asset import Media
 
 from comments.linkbacks.admin import OutgoingLinkbacksMixin, resend_post_linkbacks
+from federation.admin import FediverseDeliveriesMixin
 
 from .models import Category, OldSlug, Page, Post, can_edit_others, can_publish
 
@@ -52,7 +53,7 @@ class ScheduledFilter(admin.SimpleListFilter):
 
 
 @admin.register(Post)
-class PostAdmin(OutgoingLinkbacksMixin, admin.ModelAdmin):
+class PostAdmin(FediverseDeliveriesMixin, OutgoingLinkbacksMixin, admin.ModelAdmin):
     list_display = ["title", "author", "state", "category_list", "published_at", "sticky"]
     list_filter = ["status", ScheduledFilter, "categories", "author", "published_at", "sticky"]
     date_hierarchy = "published_at"
