@@ -6,7 +6,7 @@ import json
 import pytest
 
 from comments.models import Comment
-from federation.models import BlogActor, Block, Follower
+from federation.models import Block, BlogActor, Follower
 from tests.factories import PostFactory, StaffFactory
 from tests.fediverse_peers import FakeMastodon
 
