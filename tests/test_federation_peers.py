@@ -1,0 +1,186 @@
+"""Against real Fediverse software on 127.0.0.1: a Fedify server (tests/peers/, the npm
+package @fedify/fedify) holding a Mastodon-like account, alice, follows a live blogcms,
+receives its posts (Fedify verifies our signatures, fetching our key from us), replies,
+edits and deletes; and a forged activity is refused. blogcms runs as `make run` does: a
+live server and the database task queue, worked by db_worker."""
+
+import json
+import shutil
+import subprocess
+import urllib.request
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+
+from comments.models import Comment
+from federation.models import Delivery, Follower
+from tests.factories import PostFactory
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+PEERS = Path(__file__).parent / "peers"
+
+
+@pytest.fixture(autouse=True)
+def _blog_on_loopback(settings, live_server):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    settings.BLOGCMS_FETCH_ALLOW_LOOPBACK = True
+    settings.BLOGCMS_SITE_URL = live_server.url
+
+
+class Fedify:
+    def __init__(self, process, port):
+        self.process, self.port = process, port
+        self.base = f"http://127.0.0.1:{port}"
+        self.alice = f"{self.base}/users/alice"
+
+    def control(self, action, **args):
+        request = urllib.request.Request(
+            f"{self.base}/_control/{action}",
+            data=json.dumps(args).encode(),
+            headers={"Content-Type": "application/json"},
+        )
+        with urllib.request.urlopen(request, timeout=30) as answer:
+            return json.loads(answer.read())
+
+    def inbox(self):
+        with urllib.request.urlopen(f"{self.base}/_control/inbox", timeout=10) as answer:
+            return json.loads(answer.read())
+
+
+@pytest.fixture
+def fedify():
+    node = shutil.which("node")
+    assert node, "Node.js is needed for the Fedify peer"
+    if not (PEERS / "node_modules" / "@fedify" / "fedify").exists():
+        subprocess.run(["npm", "ci", "--no-audit", "--no-fund"], cwd=PEERS, check=True)
+    process = subprocess.Popen(
+        [node, str(PEERS / "fedify_peer.mjs")], stdout=subprocess.PIPE, text=True, cwd=PEERS
+    )
+    try:
+        port = json.loads(process.stdout.readline())["port"]
+        yield Fedify(process, port)
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def run_worker():
+    """What `make run`'s db_worker does, until the queue is empty."""
+    call_command("db_worker", batch=True, queue_name="*", interval=0, startup_delay=False)
+
+
+def blog_actor(live_server):
+    return f"{live_server.url}/activitypub/blog/"
+
+
+def follow(fedify, live_server):
+    fedify.control("follow", blog=blog_actor(live_server))
+    run_worker()
+
+
+def types(inbox):
+    return [activity["type"] for activity in inbox]
+
+
+def test_fedify_follows_and_is_accepted(live_server, fedify):
+    """alice's Follow (signed by Fedify) makes her a follower, and our Accept, signed by
+    the blog, passes Fedify's signature check."""
+    follow(fedify, live_server)
+    follower = Follower.objects.get()
+    assert follower.actor.ap_id == fedify.alice
+    assert follower.status == Follower.Status.ACCEPTED
+    assert types(fedify.inbox()) == ["Accept"]
+
+
+def test_publish_reaches_fedify_and_verifies(live_server, fedify):
+    """A new post reaches alice's (shared) inbox as Create(Article), accepted by Fedify."""
+    follow(fedify, live_server)
+    post = PostFactory(title="Hello from blogcms")
+    run_worker()
+    create = [a for a in fedify.inbox() if a["type"] == "Create"]
+    assert len(create) == 1, fedify.inbox()
+    assert create[0]["object"]["type"] == "Article"
+    assert create[0]["object"]["name"] == "Hello from blogcms"
+    assert create[0]["object"]["url"] == live_server.url + post.get_absolute_url()
+    assert Delivery.objects.filter(activity_type="Create", status="sent").count() == 1
+
+
+def test_fedify_reply_shows_under_the_post_once_approved(live_server, fedify):
+    """alice's reply arrives as a held Fediverse reply, shown on the post once approved."""
+    follow(fedify, live_server)
+    post = PostFactory()
+    permalink = live_server.url + post.get_absolute_url()
+    fedify.control(
+        "reply",
+        blog=blog_actor(live_server),
+        note="1",
+        inReplyTo=permalink,
+        content="<p>Replying from Fedify</p>",
+    )
+    reply = Comment.objects.get()
+    assert reply.type == Comment.Type.FEDIVERSE and reply.status == Comment.Status.PENDING
+    assert reply.author_name.startswith("Alice Fedify")
+    with urllib.request.urlopen(permalink, timeout=10) as page:
+        assert b"Replying from Fedify" not in page.read()
+    reply.approve()
+    with urllib.request.urlopen(permalink, timeout=10) as page:
+        assert b"Replying from Fedify" in page.read()
+
+
+def test_edits_and_deletes_travel_both_ways(live_server, fedify):
+    """alice edits then deletes her reply here; our edit and deletion reach her."""
+    follow(fedify, live_server)
+    post = PostFactory(title="First title")
+    run_worker()
+    permalink = live_server.url + post.get_absolute_url()
+    args = {"blog": blog_actor(live_server), "note": "7", "inReplyTo": permalink}
+    fedify.control("reply", content="<p>before</p>", **args)
+    fedify.control("edit", content="<p>after the edit</p>", **args)
+    assert "after the edit" in Comment.objects.get().content_html
+    fedify.control("delete", blog=blog_actor(live_server), note="7")
+    assert not Comment.objects.exists()
+
+    post.title = "Second title"
+    post.save()
+    run_worker()
+    post.delete()
+    run_worker()
+    kinds = [a for a in types(fedify.inbox()) if a != "Accept"]
+    assert kinds == ["Create", "Update", "Delete"], fedify.inbox()
+    assert fedify.inbox()[2]["object"]["name"] == "Second title"
+
+
+def test_forged_activity_in_alices_name_is_refused(live_server, fedify):
+    """An activity claiming to be alice's, signed with another key under her key id, is
+    refused with 401 and stores nothing; so is an unsigned one."""
+    from cryptography.hazmat.primitives import serialization
+
+    from federation.models import generate_key_pair
+    from tests.fediverse_peers import FakeMastodon
+
+    forger = FakeMastodon()
+    forger.key = serialization.load_pem_private_key(generate_key_pair()[0].encode(), None)
+    activity = {
+        "id": f"{fedify.alice}#forged",
+        "type": "Follow",
+        "actor": fedify.alice,
+        "object": blog_actor(live_server),
+    }
+    body = json.dumps(activity).encode()
+    host = live_server.url.split("//", 1)[1]
+    signed = forger.cavage_headers(
+        "/activitypub/inbox/", body, host=host, key_id=f"{fedify.alice}#main-key"
+    )
+    headers = {k[5:].replace("_", "-").title(): v for k, v in signed.items()}
+    for attempt in (headers, {}):
+        request = urllib.request.Request(
+            f"{live_server.url}/activitypub/inbox/",
+            data=body,
+            headers={"Content-Type": "application/activity+json", **attempt},
+        )
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            urllib.request.urlopen(request, timeout=10)
+        assert refused.value.code == 401
+    assert not Follower.objects.exists()
