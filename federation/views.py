@@ -2,6 +2,7 @@
 collections and the inbox. Thin: documents.py builds, inbox.py checks and handles."""
 
 import json
+import logging
 
 from django.core.paginator import EmptyPage, Paginator
 from django.http import Http404, HttpResponse, JsonResponse
@@ -18,6 +19,8 @@ from . import documents
 from .inbox import Refused, receive
 from .models import BlogActor, FederatedPost, Follower
 from .signatures import SignedRequest
+
+log = logging.getLogger(__name__)
 
 JRD = "application/jrd+json"
 NODEINFO_SCHEMA = "http://nodeinfo.diaspora.software/ns/schema/2.1"
@@ -207,6 +210,7 @@ def inbox(request):
     try:
         outcome = receive(SignedRequest.from_django(request))
     except Refused as refusal:
+        log.info("inbox refused (%s): %s", refusal.status, refusal.reason)
         response = JsonResponse({"error": refusal.reason}, status=refusal.status)
         if refusal.status == 429:
             from .inbox import INSTANCES

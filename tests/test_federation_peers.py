@@ -1,12 +1,21 @@
-"""Against real Fediverse software on 127.0.0.1: a Fedify server (tests/peers/, the npm
-package @fedify/fedify) holding a Mastodon-like account, alice, follows a live blogcms,
-receives its posts (Fedify verifies our signatures, fetching our key from us), replies,
-edits and deletes; and a forged activity is refused. blogcms runs as `make run` does: a
-live server and the database task queue, worked by db_worker."""
+"""Against real Fediverse software on 127.0.0.1, each holding one account that follows a
+live blogcms, receives its posts (verifying our signatures with the key it fetches from
+us), replies, edits and deletes; and a forged activity is refused:
+
+- Fedify (npm @fedify/fedify, tests/peers/fedify_peer.mjs): a Mastodon-like "alice";
+- bovine-herd (PyPI, tests/peers/bovine_peer.py, in its own .venv-peers): "bob"; bovine
+  also refuses unsigned GETs, so our fetches of bob are signed or fail.
+
+blogcms runs as `make run` does: a live server and the database task queue, worked by
+db_worker. The peers are installed by .ci/run (or here, when missing)."""
 
 import json
 import shutil
+import socket
 import subprocess
+import sys
+import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -29,11 +38,17 @@ def _blog_on_loopback(settings, live_server):
     settings.BLOGCMS_SITE_URL = live_server.url
 
 
-class Fedify:
-    def __init__(self, process, port):
-        self.process, self.port = process, port
-        self.base = f"http://127.0.0.1:{port}"
-        self.alice = f"{self.base}/users/alice"
+BASE_DIR = Path(__file__).resolve().parent.parent
+PEER_VENV = BASE_DIR / ".venv-peers"
+
+
+class Peer:
+    """A running peer and its control API; `alice` is its account's actor id."""
+
+    def __init__(self, process, started):
+        self.process, self.port = process, started["port"]
+        self.base = f"http://127.0.0.1:{self.port}"
+        self.alice = started.get("actor") or f"{self.base}/users/alice"
 
     def control(self, action, **args):
         request = urllib.request.Request(
@@ -45,22 +60,52 @@ class Fedify:
             return json.loads(answer.read())
 
     def inbox(self):
+        """The activities that reached the account's inbox, once the peer verified them."""
         with urllib.request.urlopen(f"{self.base}/_control/inbox", timeout=10) as answer:
-            return json.loads(answer.read())
+            received = json.loads(answer.read())
+        return [item.get("activity", item) for item in received]
+
+    def wait_for(self, count, seconds=10):
+        """bovine handles its inbox in the background: wait for `count` activities."""
+        deadline = time.monotonic() + seconds
+        while len(self.inbox()) < count and time.monotonic() < deadline:
+            time.sleep(0.1)
+        return self.inbox()
 
 
-@pytest.fixture
-def fedify():
+def fedify_command(tmp_path):
     node = shutil.which("node")
     assert node, "Node.js is needed for the Fedify peer"
     if not (PEERS / "node_modules" / "@fedify" / "fedify").exists():
         subprocess.run(["npm", "ci", "--no-audit", "--no-fund"], cwd=PEERS, check=True)
-    process = subprocess.Popen(
-        [node, str(PEERS / "fedify_peer.mjs")], stdout=subprocess.PIPE, text=True, cwd=PEERS
-    )
+    return [node, str(PEERS / "fedify_peer.mjs")]
+
+
+def bovine_command(tmp_path):
+    python = PEER_VENV / "bin" / "python"
+    if not python.exists():
+        subprocess.run([sys.executable, "-m", "venv", str(PEER_VENV)], check=True)
+    if subprocess.run([python, "-c", "import bovine_herd"], check=False).returncode:
+        requirements = PEERS / "bovine-requirements.txt"
+        subprocess.run([python, "-m", "pip", "install", "-q", "-r", requirements], check=True)
+    return [str(python), str(PEERS / "bovine_peer.py"), str(tmp_path / "bovine")]
+
+
+@pytest.fixture(params=["fedify", "bovine"])
+def fedify(request, tmp_path):
+    """Each test runs once against each peer."""
+    command = {"fedify": fedify_command, "bovine": bovine_command}[request.param](tmp_path)
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, text=True, cwd=PEERS)
     try:
-        port = json.loads(process.stdout.readline())["port"]
-        yield Fedify(process, port)
+        started = json.loads(process.stdout.readline())
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:  # bovine says its port just before it listens
+            try:
+                socket.create_connection(("127.0.0.1", started["port"]), timeout=1).close()
+                break
+            except OSError:
+                time.sleep(0.1)
+        yield Peer(process, started)
     finally:
         process.terminate()
         process.wait(timeout=10)
@@ -75,8 +120,17 @@ def blog_actor(live_server):
     return f"{live_server.url}/activitypub/blog/"
 
 
+def eventually(check, seconds=30):
+    """bovine sends from its outbox in the background: wait until `check()` holds."""
+    deadline = time.monotonic() + seconds
+    while not check() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    return check()
+
+
 def follow(fedify, live_server):
     fedify.control("follow", blog=blog_actor(live_server))
+    assert eventually(Follower.objects.exists)
     run_worker()
 
 
@@ -91,7 +145,9 @@ def test_fedify_follows_and_is_accepted(live_server, fedify):
     follower = Follower.objects.get()
     assert follower.actor.ap_id == fedify.alice
     assert follower.status == Follower.Status.ACCEPTED
-    assert types(fedify.inbox()) == ["Accept"]
+    assert eventually(lambda: types(fedify.inbox()) == ["Accept"]), list(
+        Delivery.objects.values_list("inbox", "status", "message")
+    )
 
 
 def test_publish_reaches_fedify_and_verifies(live_server, fedify):
@@ -99,6 +155,7 @@ def test_publish_reaches_fedify_and_verifies(live_server, fedify):
     follow(fedify, live_server)
     post = PostFactory(title="Hello from blogcms")
     run_worker()
+    assert eventually(lambda: "Create" in types(fedify.inbox()))
     create = [a for a in fedify.inbox() if a["type"] == "Create"]
     assert len(create) == 1, fedify.inbox()
     assert create[0]["object"]["type"] == "Article"
@@ -119,9 +176,10 @@ def test_fedify_reply_shows_under_the_post_once_approved(live_server, fedify):
         inReplyTo=permalink,
         content="<p>Replying from Fedify</p>",
     )
+    assert eventually(Comment.objects.exists)
     reply = Comment.objects.get()
     assert reply.type == Comment.Type.FEDIVERSE and reply.status == Comment.Status.PENDING
-    assert reply.author_name.startswith("Alice Fedify")
+    assert reply.author_name  # the peer's name or handle
     with urllib.request.urlopen(permalink, timeout=10) as page:
         assert b"Replying from Fedify" not in page.read()
     reply.approve()
@@ -137,18 +195,20 @@ def test_edits_and_deletes_travel_both_ways(live_server, fedify):
     permalink = live_server.url + post.get_absolute_url()
     args = {"blog": blog_actor(live_server), "note": "7", "inReplyTo": permalink}
     fedify.control("reply", content="<p>before</p>", **args)
-    fedify.control("edit", content="<p>after the edit</p>", **args)
-    assert "after the edit" in Comment.objects.get().content_html
-    fedify.control("delete", blog=blog_actor(live_server), note="7")
-    assert not Comment.objects.exists()
+    assert eventually(Comment.objects.exists)
+    note_id = Comment.objects.get().fediverse_note.ap_id  # the id the peer gave the note
+    fedify.control("edit", content="<p>after the edit</p>", noteId=note_id, **args)
+    assert eventually(lambda: "after the edit" in Comment.objects.get().content_html)
+    fedify.control("delete", blog=blog_actor(live_server), noteId=note_id)
+    assert eventually(lambda: not Comment.objects.exists())
 
     post.title = "Second title"
     post.save()
     run_worker()
     post.delete()
     run_worker()
-    kinds = [a for a in types(fedify.inbox()) if a != "Accept"]
-    assert kinds == ["Create", "Update", "Delete"], fedify.inbox()
+    assert eventually(lambda: len(fedify.inbox()) == 4), fedify.inbox()
+    assert types(fedify.inbox()) == ["Accept", "Create", "Update", "Delete"]
     assert fedify.inbox()[2]["object"]["name"] == "Second title"
 
 

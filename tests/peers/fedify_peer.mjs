@@ -79,7 +79,7 @@ async function control(ctx, action, args) {
     case "reply":
     case "edit": {
       const note = new Note({
-        id: noteId(args.note),
+        id: args.noteId ? new URL(args.noteId) : noteId(args.note),
         attribution: me,
         content: args.content,
         replyTarget: new URL(args.inReplyTo),
@@ -89,7 +89,7 @@ async function control(ctx, action, args) {
       });
       const Kind = action === "reply" ? Create : Update;
       const activity = new Kind({
-        id: new URL(`/users/alice/notes/${args.note}#${action}-${++counter}`, me),
+        id: new URL(`/users/alice/activities/${++counter}`, me),
         actor: me,
         object: note,
         to: PUBLIC_COLLECTION,
@@ -100,9 +100,9 @@ async function control(ctx, action, args) {
     }
     case "delete": {
       const activity = new Delete({
-        id: new URL(`/users/alice/notes/${args.note}#delete-${++counter}`, me),
+        id: new URL(`/users/alice/activities/${++counter}`, me),
         actor: me,
-        object: new Tombstone({ id: noteId(args.note) }),
+        object: new Tombstone({ id: new URL(args.noteId) }),
         to: PUBLIC_COLLECTION,
       });
       await ctx.sendActivity(sender, blog, activity);
