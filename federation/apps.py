@@ -8,4 +8,9 @@ class FederationConfig(AppConfig):
     verbose_name = "Fediverse"
 
     def ready(self):
+        from blogcms.cache import watch
+
         from . import signals  # noqa: F401  (publishing a post federates it)
+        from .models import Reaction
+
+        watch(Reaction)  # a like or boost changes the post page

@@ -420,9 +420,13 @@ def test_likes_and_boosts_are_counted_and_undone(client, peer, blog):
     peer.deliver(client, boost)
     assert post.reactions.filter(kind=Reaction.Kind.LIKE).count() == 1
     assert post.reactions.filter(kind=Reaction.Kind.ANNOUNCE).count() == 1
+    page = client.get(post.get_absolute_url()).content.decode()
+    assert "1 like, 1 boost on the Fediverse" in page
     undo = {"id": peer.url("/undo/1"), "type": "Undo", "actor": peer.actor_id, "object": like}
     peer.deliver(client, undo)
     assert list(post.reactions.values_list("kind", flat=True)) == ["announce"]
+    page = client.get(post.get_absolute_url()).content.decode()
+    assert "0 likes, 1 boost on the Fediverse" in page
 
 
 # --- Publishing -------------------------------------------------------------------------------
