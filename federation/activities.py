@@ -239,10 +239,10 @@ def on_delete(activity, actor):
 
 def _react(kind):
     def on_reaction(activity, actor):
-        post, _parent = replied_to(id_of(activity.get("object")))
+        post, parent = replied_to(id_of(activity.get("object")))
         activity_id = id_of(activity)
-        if post is None or not activity_id:
-            return "ignored"
+        if post is None or parent is not None or not activity_id:
+            return "ignored"  # a like of a reply is not the post's
         Reaction.objects.get_or_create(
             post=post, actor=actor, kind=kind, defaults={"activity_id": activity_id}
         )

@@ -2,6 +2,7 @@
 who follows it, whom it blocks, what it has federated, and each delivery's outcome."""
 
 from datetime import timedelta
+from functools import lru_cache
 from urllib.parse import urlsplit
 
 from cryptography.hazmat.primitives import serialization
@@ -27,6 +28,13 @@ def generate_key_pair():
         .decode()
     )
     return private, public
+
+
+@lru_cache(maxsize=4)
+def _load_private_key(pem):
+    """Parsed once per process: loading checks the RSA key, which costs tens of ms, more
+    than signing with it."""
+    return serialization.load_pem_private_key(pem.encode(), password=None)
 
 
 def domain_of(url):
@@ -102,7 +110,7 @@ class BlogActor(models.Model):
         return site_url("/activitypub/blog/following/")
 
     def private_key(self):
-        return serialization.load_pem_private_key(self.private_key_pem.encode(), password=None)
+        return _load_private_key(self.private_key_pem)
 
 
 class RemoteActor(models.Model):
