@@ -151,8 +151,8 @@ def main():
                 assert timed(replies, lambda a=create: send(a)) == 202
                 assert timed(forged, lambda a=like_again: send(a, key=other)) == 401
                 body = json.dumps(like_again).encode()
-                headers = {"Content-Type": "application/activity+json"}
-                assert timed(unsigned, lambda b=body: post(inbox, b, headers)) == 401
+                plain = {"Content-Type": "application/activity+json"}
+                assert timed(unsigned, lambda b=body, h=plain: post(inbox, b, h)) == 401
         server.shutdown()
         summary("inbox: Like (verify + count)", likes)
         summary("inbox: reply (verify + moderate + store)", replies)
