@@ -19,7 +19,15 @@ from comments.models import MAX_AUTHOR, MAX_URL, Comment
 from posts.models import Post
 
 from .inbox import Refused, id_of
-from .models import BlogActor, FederatedPost, Follower, Reaction, RemoteActor, RemoteNote
+from .models import (
+    BlogActor,
+    FederatedPost,
+    Follower,
+    Reaction,
+    RemoteActor,
+    RemoteNote,
+    domain_of,
+)
 from .signatures import SignatureError, verify
 
 log = logging.getLogger(__name__)
@@ -168,7 +176,7 @@ def _note(activity, actor):
     note_id = id_of(note)
     if not note_id or id_of(note.get("attributedTo")) not in ("", actor.ap_id):
         raise Refused(403, "the note is not the actor's")
-    if urlsplit(note_id).hostname != urlsplit(actor.ap_id).hostname:
+    if domain_of(note_id) != actor.domain:
         raise Refused(403, "the note does not live on the actor's host")
     return note
 
@@ -206,9 +214,12 @@ def on_create(activity, actor):
 def on_update(activity, actor):
     obj = activity.get("object")
     if isinstance(obj, dict) and obj.get("type") not in NOTE_TYPES and id_of(obj) == actor.ap_id:
-        from .actors import store_actor
+        from .actors import Unverifiable, store_actor
 
-        store_actor(obj, fetched_from=actor.ap_id)  # a profile edit, signed by its owner
+        try:
+            store_actor(obj, fetched_from=actor.ap_id)  # a profile edit, signed by its owner
+        except Unverifiable as exc:
+            raise Refused(422, str(exc)) from exc
         return "actor updated"
     note = _note(activity, actor)
     if note is None:

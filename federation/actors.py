@@ -69,7 +69,9 @@ def store_actor(document, *, fetched_from):
     """Create or refresh the RemoteActor a fetched document describes; its id must live on
     the host it was fetched from."""
     ap_id = document.get("id")
-    if not isinstance(ap_id, str) or domain_of(ap_id) != domain_of(fetched_from):
+    if not isinstance(ap_id, str) or len(ap_id) > 2000:
+        raise Unverifiable("the actor has no usable id")
+    if domain_of(ap_id) != domain_of(fetched_from):
         raise Unverifiable("the actor's id is not on the host it was fetched from")
     key = document.get("publicKey") or {}
     if isinstance(key, list):

@@ -22,7 +22,11 @@ class BlogActorAdmin(admin.ModelAdmin):
     fields = ["username", "manually_approves_followers"]
 
     def has_add_permission(self, request):
-        return not BlogActor.objects.exists()
+        return False  # the one row is made on first use (BlogActor.load)
+
+    def get_queryset(self, request):
+        BlogActor.load()  # so the list always holds it, even before the first request
+        return super().get_queryset(request)
 
     def has_delete_permission(self, request, obj=None):
         return False  # its key is what every follower's server knows the blog by

@@ -45,11 +45,15 @@ def max_body():
     return getattr(settings, "BLOGCMS_FEDERATION_MAX_BODY", DEFAULT_MAX_BODY)
 
 
+MAX_ID = 2000  # the longest id we store (Mastodon's are under 200)
+
+
 def id_of(value):
-    """The id of an embedded object or a bare reference."""
+    """The id of an embedded object or a bare reference; "" for none, or one too long to
+    store."""
     if isinstance(value, dict):
         value = value.get("id")
-    return value if isinstance(value, str) else ""
+    return value if isinstance(value, str) and len(value) <= MAX_ID else ""
 
 
 def receive(signed):

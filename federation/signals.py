@@ -14,12 +14,14 @@ def federate_on_save(sender, instance, raw=False, **kwargs):
         return
     from comments.linkbacks.tasks import enqueue_at
 
-    from .models import FederatedPost
+    from .models import FederatedPost, Follower
     from .tasks import federate_post
 
     published = instance.status == Post.Status.PUBLISHED
-    if not published and not FederatedPost.objects.filter(post=instance).exists():
-        return  # a draft the Fediverse never saw
+    if not FederatedPost.objects.filter(post=instance).exists() and not (
+        published and Follower.objects.accepted().exists()
+    ):
+        return  # a draft the Fediverse never saw, or a post with nobody to tell
     post_id, when = instance.pk, instance.published_at if published else None
     transaction.on_commit(lambda: enqueue_at(federate_post, when, post_id))
 

@@ -6,6 +6,7 @@ import logging
 
 from django.core.paginator import EmptyPage, Paginator
 from django.http import Http404, HttpResponse, JsonResponse
+from django.shortcuts import redirect
 from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST, require_safe
@@ -111,6 +112,11 @@ def nodeinfo(request):
 
 @require_safe
 def actor(request):
+    """The actor document; a browser following the link is sent to the blog itself."""
+    from .middleware import wants_activity_json
+
+    if "text/html" in request.headers.get("Accept", "") and not wants_activity_json(request):
+        return redirect(site_url("/"))
     return activity_response(documents.actor_document(BlogActor.load(), SiteSettings.load()))
 
 

@@ -100,6 +100,8 @@ def test_actor_document_has_inboxes_collections_and_one_stable_key(client, blog)
     assert "BEGIN PUBLIC KEY" in first["publicKey"]["publicKeyPem"]
     assert client.get("/activitypub/blog/").json()["publicKey"] == first["publicKey"]
     assert BlogActor.objects.count() == 1
+    browser = client.get("/activitypub/blog/", HTTP_ACCEPT="text/html,*/*;q=0.8")
+    assert browser.status_code == 302 and browser["Location"] == "http://testserver/"
 
 
 def test_permalink_negotiates_article_or_page(client, blog):
@@ -484,3 +486,23 @@ def test_a_dead_inbox_is_retried_then_given_up(
     delivery.created_at -= timedelta(days=4)
     send(delivery)
     assert delivery.status == Delivery.Status.GIVEN_UP and delivery.next_retry_at is None
+
+
+def test_malformed_ids_are_refused_not_errors(client, peer, blog):
+    """A note id that is no URL, one too long to store, and a profile update naming a key on
+    another host are each refused with a 4xx, never a 500, and store nothing."""
+    post = PostFactory()
+    create = peer.captured("create_note", blog=blog.ap_id, post=permalink(post))
+    broken = json.loads(json.dumps(create))
+    broken["object"]["id"] = "http://[broken"
+    assert peer.deliver(client, broken).status_code == 403
+    too_long = json.loads(json.dumps(create))
+    too_long["object"]["id"] = peer.url("/notes/" + "x" * 2100)
+    assert peer.deliver(client, too_long).status_code == 403
+    profile = peer.actor_document() | {
+        "publicKey": {"id": "http://elsewhere.example/k", "publicKeyPem": "x"}
+    }
+    update = {"id": peer.url("/u/1"), "type": "Update", "actor": peer.actor_id, "object": profile}
+    assert peer.deliver(client, update).status_code == 422
+    assert not Comment.objects.exists()
+    assert RemoteActor.objects.get().key_id == peer.key_id
