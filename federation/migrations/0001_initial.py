@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ("comments", "0003_fediverse_reply_type"),
+        ("comments", "0002_initial"),  # Comment exists; the new type needs no table change
         ("posts", "0005_editors_manage_pages"),
     ]
 
