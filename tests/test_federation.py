@@ -506,3 +506,23 @@ def test_malformed_ids_are_refused_not_errors(client, peer, blog):
     assert peer.deliver(client, update).status_code == 422
     assert not Comment.objects.exists()
     assert RemoteActor.objects.get().key_id == peer.key_id
+
+
+def test_key_fetches_keep_to_the_per_address_rate(client, peer, blog, settings):
+    """Fetching a stranger's key counts against the fetcher's per-address rate: past it,
+    the activity is refused (401) without connecting."""
+    settings.BLOGCMS_FEDERATION_FETCH_RATE = (0, 60)
+    answer = peer.deliver(client, peer.captured("follow", blog=blog.ap_id))
+    assert answer.status_code == 401 and "too many fetches" in answer.json()["error"]
+    assert peer.received == [] and not Follower.objects.exists()
+
+
+def test_followers_collection_lists_accepted_followers(client, peer, blog):
+    """The followers collection counts and pages accepted followers only."""
+    peer.deliver(client, peer.captured("follow", blog=blog.ap_id))
+    collection = client.get("/activitypub/blog/followers/").json()
+    assert collection["type"] == "OrderedCollection" and collection["totalItems"] == 1
+    page = client.get("/activitypub/blog/followers/", {"page": 1}).json()
+    assert page["orderedItems"] == [peer.actor_id]
+    Follower.objects.update(status=Follower.Status.PENDING)
+    assert client.get("/activitypub/blog/followers/").json()["totalItems"] == 0
