@@ -140,12 +140,20 @@ def keep_only_page_query_keys(request):
     request.GET = query
 
 
+def asks_for_json(request):
+    """ActivityPub clients ask the same permalinks for JSON (`application/activity+json`,
+    `application/ld+json`): the cache holds the pages browsers get, so it never answers
+    them (federation's negotiation, below, does)."""
+    return "json" in request.META.get("HTTP_ACCEPT", "").lower()
+
+
 def is_cacheable_request(request):
     return (
         is_enabled()
         and request.method in ("GET", "HEAD")
         and not is_excluded_path(request.path)
         and not carries_something_personal(request)
+        and not asks_for_json(request)
     )
 
 

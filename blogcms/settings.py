@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "wxr",
     "revisions",
     "profiles",
+    "federation",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -83,7 +84,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    # First, so that a hit runs nothing else; its docstring has every rule.
+    # Above the page cache: ActivityPub clients get a post's Article, never a cached page.
+    "federation.middleware.ActivityNegotiationMiddleware",
+    # First after it, so that a hit runs nothing else; its docstring has every rule.
     "blogcms.pagecache.PageCacheMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django_permissions_policy.PermissionsPolicyMiddleware",

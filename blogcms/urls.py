@@ -20,6 +20,7 @@ urlpatterns = [
     path("csp-report/", csp_report, name="csp-report"),
     path("", include("comments.urls")),
     path("", include("comments.linkbacks.urls")),
+    path("", include("federation.urls")),
     # Last: its /<path>/ route (pages, and the bare-slug guess) answers what the others leave.
     path("", include("posts.urls")),
 ]

@@ -99,6 +99,8 @@ class Comment(models.Model):
         PINGBACK = "pingback", "Pingback"
         TRACKBACK = "trackback", "Trackback"
         WEBMENTION = "webmention", "Webmention"
+        # A reply from Mastodon and the rest of the Fediverse, over ActivityPub (federation/).
+        FEDIVERSE = "fediverse", "Fediverse reply"
 
     class Status(models.TextChoices):
         PENDING = "pending", "Pending"
@@ -207,7 +209,9 @@ class Comment(models.Model):
 
     @property
     def is_linkback(self):
-        return self.type != self.Type.COMMENT
+        """A notice that another page links here; a Fediverse reply is a comment that came
+        by another road, shown as one."""
+        return self.type not in (self.Type.COMMENT, self.Type.FEDIVERSE)
 
     @property
     def source_site(self):

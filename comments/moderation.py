@@ -21,6 +21,9 @@ from blogcms.visitor import client_ip
 from .models import Comment
 
 MODERATE_PERMISSION = "comments.change_comment"
+# Responses a person wrote here or on their own server (not a linkback): flood-limited, and
+# approved without moderation once the same author has one approved.
+PERSON_TYPES = (Comment.Type.COMMENT, Comment.Type.FEDIVERSE)
 
 DUPLICATE_MESSAGE = "Duplicate comment detected; it looks as though you've already said that!"
 FLOOD_MESSAGE = "You are posting comments too quickly. Slow down."
@@ -60,7 +63,7 @@ def submit(comment, *, request=None):
     moderator = can_moderate(comment.user)
     if is_duplicate(comment):
         raise Refused(DUPLICATE_MESSAGE, 409, "duplicate")
-    if comment.type == Comment.Type.COMMENT and not moderator:
+    if comment.type in PERSON_TYPES and not moderator:
         check_flood(comment, site)
     if comment.status != Comment.Status.SPAM:
         comment.status = decide_status(comment, site, moderator=moderator)
@@ -110,7 +113,11 @@ def check_flood(comment, site):
     seconds = site.comment_flood_seconds
     if not seconds:
         return
-    for kind, value in (("ip", comment.author_ip), ("email", comment.author_email)):
+    identities = (("ip", comment.author_ip), ("email", comment.author_email))
+    if comment.type == Comment.Type.FEDIVERSE:
+        # The address is the author's server, shared by all its users: count per actor.
+        identities = (("actor", comment.author_url),)
+    for kind, value in identities:
         if value and not caches["ratelimit"].add(_flood_key(kind, value), 1, seconds):
             raise Refused(FLOOD_MESSAGE, 429, "flood")
 
@@ -141,7 +148,15 @@ def count_links(comment):
 
 
 def previously_approved(comment):
-    """An approved comment by the same email (or user) exists; linkbacks never qualify."""
+    """An approved comment by the same email (or user) exists, or for a Fediverse reply an
+    approved one by the same remote actor (its profile URL); linkbacks never qualify."""
+    if comment.type == Comment.Type.FEDIVERSE:
+        return bool(comment.author_url) and (
+            Comment.objects.approved()
+            .filter(type=comment.type, author_url=comment.author_url)
+            .exclude(pk=comment.pk)
+            .exists()
+        )
     if comment.type != Comment.Type.COMMENT or not comment.author_email:
         return False
     same_author = Q(author_email__iexact=comment.author_email)

@@ -9,6 +9,7 @@ from django.utils.formats import date_format
 from js_asset import Media
 
 from comments.linkbacks.admin import OutgoingLinkbacksMixin, resend_post_linkbacks
+from federation.admin import FediverseDeliveriesMixin
 from media_library.widgets import MediaItemRawIdWidget
 from revisions.admin import RevisionsAdminMixin
 
@@ -62,6 +63,7 @@ class PostAdmin(
     PreviewAdminMixin,  # Preview of unsaved changes (posts/preview.py)
     QuickDraftAdminMixin,  # the dashboard's Quick Draft (posts/quickdraft.py)
     BulkEditAdminMixin,  # Quick edit and Bulk edit from the list (posts/bulkedit.py)
+    FediverseDeliveriesMixin,  # deliveries and likes/boosts (federation/admin.py)
     OutgoingLinkbacksMixin,
     admin.ModelAdmin,
 ):

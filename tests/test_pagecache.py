@@ -1,6 +1,7 @@
 """The anonymous page cache (blogcms.pagecache), as visitors and staff meet it over HTTP."""
 
 import datetime
+import json
 import re
 
 import pytest
@@ -537,3 +538,21 @@ def test_query_strings_a_page_does_not_read_do_not_bypass_the_cache(client, post
         assert (outcome(response), response.content) == ("hit", first.content), junk
     assert outcome(client.get("/?s=Cached&x=1")) == "miss"
     assert outcome(client.get("/?x=9&s=Cached")) == "hit"
+
+
+def test_an_activitypub_client_never_gets_the_cached_html(post):
+    """Mastodon asks a permalink for JSON (`Accept: application/activity+json`): even when
+    the HTML page is cached, in this worker's memory or the shared cache, it gets the
+    Article, not the page (the WSGI layer and the middleware both pass such requests)."""
+    url = post.get_absolute_url()
+    Client().get(url)
+    assert wsgi_get(url)[1]["X-Cache"] == "hit"
+    for accept in (
+        "application/activity+json",
+        'application/ld+json; profile="https://www.w3.org/ns/activitystreams"',
+    ):
+        status, headers, body = wsgi_get(url, accept=accept)
+        assert status == 200 and "json" in headers["Content-Type"], accept
+        assert json.loads(body)["type"] == "Article"
+        answer = Client().get(url, HTTP_ACCEPT=accept)
+        assert answer.json()["type"] == "Article"

@@ -14,11 +14,13 @@ stranger and could point at this machine's private services (SSRF). The rules:
   (10 s) is spent, so a server that drips one byte a second cannot hold a worker;
 - the body is capped at 1 MB counting DECOMPRESSED bytes: we inflate gzip/deflate
   ourselves with a bounded output size, so a compression bomb stops at the cap;
-- HTML only, where the caller asks for pages.
+- HTML only, where the caller asks for pages; JSON (ActivityPub documents) in its own
+  mode, with a smaller cap and a bound on nesting depth (`fetch_json`, `load_json`).
 """
 
 import contextlib
 import http.client
+import json
 import re
 import socket
 import threading
@@ -44,6 +46,10 @@ BUDGET_SECONDS = 10.0
 CONNECT_TIMEOUT = 3.0
 READ_TIMEOUT = 5.0
 CHUNK = 16_384
+# ActivityPub documents (actors, notes, keys): a real one is a few kB; Mastodon caps at 1 MB.
+JSON_TYPES = ("application/activity+json", "application/ld+json", "application/json")
+MAX_JSON_BYTES = 256_000
+MAX_JSON_DEPTH = 32
 
 
 class FetchError(Exception):
@@ -78,6 +84,12 @@ class WrongType(FetchError):
 
 
 class TooManyRedirects(FetchError):
+    transient = False
+
+
+class BadJSON(FetchError):
+    """Not JSON, or JSON nested deeper than we read."""
+
     transient = False
 
 
@@ -334,6 +346,8 @@ def request(
     any_type=False,
     follow=True,
     admit=None,
+    sign=None,
+    limit=MAX_BODY_BYTES,
 ):
     """Fetch `url` safely; see the module docstring for the rules.
 
@@ -345,6 +359,9 @@ def request(
     `admit(address)`, when given, is asked before the first connection to each address
     of the fetch, redirects included (as `host_identity`), and False refuses with
     Throttled: a limit per victim, so a redirect cannot carry us past it.
+
+    `sign(method, url, body)`, when given, returns headers to add to each request of
+    the fetch (an HTTP Signature covers the URL, so each redirect hop is signed anew).
     """
     deadline = time.monotonic() + BUDGET_SECONDS
     admitted = set()
@@ -356,16 +373,19 @@ def request(
             if not admit(identity):
                 raise Throttled(f"too many fetches from {identity}; try again later")
             admitted.add(identity)
+        hop_headers = dict(headers or {})
+        if sign is not None:
+            hop_headers.update(sign(method, url, body))
         fetched = _exchange(
             method,
             target,
             address,
             body=body,
-            headers=headers,
+            headers=hop_headers,
             accept=accept,
             any_type=any_type,
             deadline=deadline,
-            limit=MAX_BODY_BYTES,
+            limit=limit,
         )
         location = fetched.headers.get("location")
         if not (follow and fetched.status in REDIRECT_STATUSES and location):
@@ -391,4 +411,50 @@ def post_form(url, body, content_type, *, accept=None):
         headers={"Content-Type": content_type},
         accept=accept,
         follow=False,
+    )
+
+
+def load_json(body, max_depth=MAX_JSON_DEPTH):
+    """A JSON document from bytes, refused (BadJSON) when it is not JSON or nests deeper
+    than `max_depth`. The C parser stops a very deep body with RecursionError; the walk
+    after it (iterative) holds every document to our own, much smaller bound."""
+    try:
+        document = json.loads(body)
+    except (ValueError, RecursionError) as exc:
+        raise BadJSON(f"not JSON: {exc}") from exc
+    level = [document]
+    for _depth in range(max_depth):
+        level = [
+            child
+            for node in level
+            if isinstance(node, dict | list)
+            for child in (node.values() if isinstance(node, dict) else node)
+        ]
+        if not level:
+            return document
+    if any(isinstance(node, dict | list) for node in level):
+        raise BadJSON(f"the JSON nests deeper than {max_depth} levels")
+    return document
+
+
+def fetch_json(url, *, admit=None, sign=None):
+    """GET a JSON(-LD) document someone else named (an ActivityPub actor, key or note):
+    the same rules as pages, at most MAX_JSON_BYTES, parsed by `load_json`."""
+    fetched = request("GET", url, accept=JSON_TYPES, admit=admit, sign=sign, limit=MAX_JSON_BYTES)
+    if not fetched.ok:
+        return fetched, None
+    return fetched, load_json(fetched.body)
+
+
+def post_json(url, body, content_type, *, sign=None):
+    """POST a JSON document to an inbox someone else advertised (no redirects followed)."""
+    return request(
+        "POST",
+        url,
+        body=body,
+        headers={"Content-Type": content_type},
+        accept=None,
+        follow=False,
+        sign=sign,
+        limit=MAX_JSON_BYTES,
     )
