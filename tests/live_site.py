@@ -18,8 +18,12 @@ STAFF = ("moderator", "correct horse battery staple")
 # holding a link, as the moderation list and the themes must show them.
 CONTENT = f"""
 from django.contrib.auth import get_user_model
+from blogcms.models import SiteSettings
 from comments.models import Comment
 from posts.models import Post
+site = SiteSettings.load()
+site.comment_flood_seconds = 0  # the audits comment from one address, seconds apart
+site.save()
 get_user_model().objects.create_superuser({STAFF[0]!r}, "mod@example.org", {STAFF[1]!r})
 post = Post.objects.get(slug="ny-rep-serrano-opposes-s-comm-policy")
 answer = Comment.objects.create(

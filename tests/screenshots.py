@@ -35,7 +35,7 @@ def take(browser, base_url, set_theme, out):
             page = browser.new_page(**size)
             page.goto(base_url + SEED_URL)
             page.screenshot(path=out / f"seed-post-{theme}{suffix}.png")
-            page.locator("#comments").scroll_into_view_if_needed()
+            page.locator("#comments-title").evaluate("title => title.scrollIntoView()")
             page.screenshot(path=out / f"comments-{theme}{suffix}.png")
             page.close()
     set_theme("classic")
