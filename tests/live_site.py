@@ -2,6 +2,7 @@
 with DEBUG off, collected static files that WhiteNoise serves compressed with far-future
 caching, the demo content, a moderator, and comments that show each kind of response."""
 
+import os
 import socket
 import subprocess
 import sys
@@ -68,7 +69,9 @@ class LiveSite(StandaloneSite):
 @contextmanager
 def live_site(var_dir):
     var_dir.mkdir(parents=True, exist_ok=True)
-    with LiveSite(var_dir) as site:
+    # On the database the suite runs on: PostgreSQL in CI's second pass, as in production.
+    vendor = "postgresql" if os.environ.get("DATABASE_URL", "").startswith("postgres") else "sqlite"
+    with LiveSite(var_dir, vendor) as site:
         site.env.update(DEBUG="0", BLOGCMS_PAGE_CACHE="0", WEB_CONCURRENCY="2")
         site.env.pop("REDIS_URL", None)
         site.manage("createcachetable")
