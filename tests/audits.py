@@ -60,11 +60,13 @@ def lighthouse(url, form_factor):
         )
         data = json.loads(report.read_text())
     scores = {c: round(data["categories"][c]["score"] * 100) for c in CATEGORIES}
+    unscored = ("notApplicable", "manual", "informative")
     losses = sorted(
         f"{c}:{ref['id']}"
         for c in CATEGORIES
         for ref in data["categories"][c]["auditRefs"]
-        if ref["weight"] and (data["audits"][ref["id"]]["score"] or 0) < 1
-        and data["audits"][ref["id"]]["scoreDisplayMode"] not in ("notApplicable", "manual", "informative")
+        if ref["weight"]
+        and data["audits"][ref["id"]]["scoreDisplayMode"] not in unscored
+        and (data["audits"][ref["id"]]["score"] or 0) < 1
     )
     return scores, losses

@@ -52,11 +52,14 @@ def take(browser, base_url, set_theme, out):
 
 
 def main(out=OUT):
-    with tempfile.TemporaryDirectory() as tmp, live_site(Path(tmp)) as site:
-        with sync_playwright() as pw:
-            browser = pw.chromium.launch(executable_path="/usr/bin/chromium", args=["--no-sandbox"])
-            take(browser, site.base_url, site.set_theme, Path(out))
-            browser.close()
+    with (
+        tempfile.TemporaryDirectory() as tmp,
+        live_site(Path(tmp)) as site,
+        sync_playwright() as pw,
+    ):
+        browser = pw.chromium.launch(executable_path="/usr/bin/chromium", args=["--no-sandbox"])
+        take(browser, site.base_url, site.set_theme, Path(out))
+        browser.close()
     print(f"Screenshots written to {out}")
 
 

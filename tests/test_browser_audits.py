@@ -134,7 +134,8 @@ def test_admin_pages_pass_axe_without_console_errors(site, visitor):
             editor = staff.page.wait_for_selector(".prose-editor [contenteditable][aria-label]")
             assert editor.get_attribute("aria-label") == "Body"
         if name == "moderation list":
-            assert staff.page.locator("#result_list a[href='https://lee.example.org/s-comm']").count() == 0
+            their_link = "#result_list a[href='https://lee.example.org/s-comm']"
+            assert staff.page.locator(their_link).count() == 0
             assert "my write-up" in staff.page.inner_text("#result_list")
         if violations := audits.axe_violations(staff.page):
             found[name] = violations
@@ -176,30 +177,8 @@ def test_moderation_actions_reachable_on_a_phone(site, visitor):
     assert statuses == [("approved",)]
 
 
-# Each paragraph's text lines start at one x; no line of a comment's text lies over its
-# avatar; Reply starts where the text does. Returns what breaks these, per comment.
-COMMENT_LAYOUT_JS = """() => {
-  const boxes = el => { const r = document.createRange(); r.selectNodeContents(el);
-    return [...r.getClientRects()].filter(b => b.width > 1); };
-  const lineStarts = el => { const starts = new Map();  // a line's top -> its leftmost box
-    for (const b of boxes(el)) { const top = Math.round(b.top);
-      starts.set(top, Math.min(starts.get(top) ?? Infinity, Math.round(b.left))); }
-    return [...starts.values()]; };
-  const overlaps = (a, b) => a.left < b.right - 1 && b.left < a.right - 1 && a.top < b.bottom - 1 && b.top < a.bottom - 1;
-  const problems = [];
-  for (const body of document.querySelectorAll('.commentlist .comment-body')) {
-    const avatar = body.querySelector('.avatar').getBoundingClientRect();
-    const paragraphs = [...body.querySelectorAll('.comment-content > p')];
-    const lefts = new Set(paragraphs.flatMap(lineStarts));
-    if (lefts.size !== 1) problems.push(`${body.id}: lines start at ${[...lefts]}`);
-    for (const el of body.querySelectorAll('.comment-content > *'))
-      if (boxes(el).some(b => overlaps(b, avatar))) problems.push(`${body.id}: ${el.tagName} under the avatar`);
-    const reply = body.querySelector('.reply a');
-    if (reply && Math.round(reply.getBoundingClientRect().left) !== Math.min(...lefts))
-      problems.push(`${body.id}: Reply at ${reply.getBoundingClientRect().left}, text at ${[...lefts]}`);
-  }
-  return problems;
-}"""
+COMMENT_LAYOUT_JS = (Path(__file__).parent / "comment_layout.js").read_text()
+
 
 QUOTE_WIDTHS_JS = """() => [...document.querySelectorAll('main blockquote')].map(q => {
   const style = getComputedStyle(q);
@@ -258,7 +237,9 @@ def test_minimal_tagline_has_its_own_line_on_a_phone(site, visitor):
     reader.page.goto(site.base_url + "/")
     width = reader.page.evaluate("""() => {
       const masthead = document.querySelector('.masthead'), style = getComputedStyle(masthead);
-      const inner = masthead.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
-      return [document.querySelector('.site-description').getBoundingClientRect().width, inner];
+      const inner = masthead.clientWidth - parseFloat(style.paddingLeft)
+        - parseFloat(style.paddingRight);
+      const tagline = document.querySelector('.site-description');
+      return [tagline.getBoundingClientRect().width, inner];
     }""")
     assert width[0] >= width[1] - 1, width
