@@ -166,7 +166,8 @@ def test_moderation_actions_reachable_on_a_phone(site, visitor):
     page = staff.page
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     # Nor does the list's own box (Django's .results scrolls sideways when the table is wide).
-    assert page.evaluate("(el => el.scrollWidth <= el.clientWidth)(document.querySelector('.results'))")
+    results = page.locator(".results")
+    assert results.evaluate("box => box.scrollWidth <= box.clientWidth")
     row = page.locator("#result_list tbody tr", has_text="Lee Visitor")
     for label in ("Approve", "Spam", "Trash"):
         button = row.get_by_role("button", name=label, exact=True)
