@@ -47,6 +47,17 @@ restore: install
 test: install
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
+## The browser tests alone: Playwright with Debian's Chromium; axe-core and Lighthouse (pinned
+## in tests/browser/package-lock.json) audit a gunicorn-served site.
+.PHONY: test-browser screenshots
+test-browser: install
+	test -d tests/browser/node_modules || npm ci --prefix tests/browser --no-audit --no-fund
+	$(BIN)/python -m pytest -m browser $(PYTEST_ARGS)
+
+## Retake the README's pictures (docs/screenshots/) from the demo site in Chromium.
+screenshots: install
+	$(BIN)/python -m tests.screenshots
+
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .

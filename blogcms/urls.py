@@ -7,7 +7,7 @@ from django.urls import include, path
 from media_library.views import serve as serve_media
 from posts.sitemaps import sitemaps
 
-from .views import csp_report
+from .views import csp_report, favicon
 
 admin.site.site_header = "blogcms administration"
 admin.site.site_title = "blogcms"
@@ -18,6 +18,7 @@ urlpatterns = [
     path("logout/", LogoutView.as_view(), name="logout"),
     path("sitemap.xml", sitemap, {"sitemaps": sitemaps}, name="sitemap"),
     path("csp-report/", csp_report, name="csp-report"),
+    path("favicon.ico", favicon, name="favicon"),
     path("", include("comments.urls")),
     path("", include("comments.linkbacks.urls")),
     path("", include("federation.urls")),

@@ -1,7 +1,8 @@
 import json
 import logging
 
-from django.http import HttpResponse, HttpResponseBadRequest
+from django.contrib.staticfiles.storage import staticfiles_storage
+from django.http import HttpResponse, HttpResponseBadRequest, HttpResponsePermanentRedirect
 from django.template.response import TemplateResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
@@ -24,6 +25,12 @@ def page_not_found(request, exception):
     """The active theme's 404 page."""
     response = TemplateResponse(request, "404.html", {"exception": exception}, status=404)
     return response.render()
+
+
+def favicon(request):
+    """/favicon.ico, which browsers and feed readers ask for whatever the page links: the
+    collected (hashed, far-future cached) icon."""
+    return HttpResponsePermanentRedirect(staticfiles_storage.url("favicon.ico"))
 
 
 @csrf_exempt  # browsers send reports without cookies or tokens

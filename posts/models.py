@@ -9,6 +9,7 @@ both unchanged. Every listing of the blog asks for `.posts()`; `Page` is the pro
 manager holds pages only.
 """
 
+import html
 from datetime import date, timedelta
 from urllib.parse import parse_qs, unquote, urlsplit
 
@@ -467,6 +468,12 @@ class Post(models.Model):
     def summary(self, words=55):
         """The excerpt, or the body's first 55 words as WordPress's wp_trim_excerpt."""
         return self.excerpt or Truncator(strip_tags(self.body)).words(words, truncate=" […]")
+
+    def meta_description(self, words=30):
+        """What search engines show under the title: the excerpt, or the body's first words,
+        as plain text (entities decoded) for the template to escape."""
+        text = self.excerpt or html.unescape(strip_tags(self.body))
+        return Truncator(" ".join(text.split())).words(words, truncate="…")
 
     def closed_by_age(self, site_settings=None):
         """Older than close_comments_days_old, when staff turned closing by age on."""

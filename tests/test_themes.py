@@ -11,7 +11,7 @@ from django.core.management import call_command
 from blogcms.models import SiteSettings
 
 from .factories import CommentFactory, MediaItemFactory, PostFactory, StaffFactory
-from .pages import find, parse
+from .pages import find, parse, text
 
 pytestmark = pytest.mark.django_db
 
@@ -202,3 +202,24 @@ def test_contrast_and_small_screens_in_chromium(live_server, transactional_db, m
         overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
         browser.close()
     assert overflow <= 0
+
+
+@pytest.mark.parametrize("theme", ["classic", "minimal"])
+def test_a_linkback_shows_its_source_date_excerpt_and_permalink(client, theme):
+    """A pingback reads as in WordPress's current default themes: the linking page's title
+    (to it) and site, the date, its "[…] excerpt […]" and a permalink to it here."""
+    call_command("load_demo", stdout=StringIO())
+    site = SiteSettings.load()
+    site.theme = theme
+    site.save()
+    tree = parse(client.get(SEED_URL))
+    (item,) = find(tree, ".//li[@class='pingback post pingback-pingback']")
+    (body,) = find(item, "./article")
+    anchor = body.get("id")
+    meta = " ".join(text(find(body, ".//footer")[0]).split())
+    assert meta.startswith("Pingback: More Responses to Secure Communities")
+    assert "(vivirlatino.com)" in meta and "August 19, 2011 at" in meta
+    (permalink,) = find(body, ".//footer/a[@class='comment-permalink']")
+    assert permalink.get("href") == f"#{anchor}"
+    excerpt = " ".join(text(find(body, ".//div[@class='comment-content']")[0]).split())
+    assert excerpt.startswith("[…] Congressman José E. Serrano wrote") and excerpt.endswith("[…]")
