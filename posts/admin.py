@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from js_asset import Media
 
+from blogcms.bigtables import BigTableAdmin
 from comments.linkbacks.admin import OutgoingLinkbacksMixin, resend_post_linkbacks
 
 from .models import Category, OldSlug, Page, Post, can_edit_others, can_publish
@@ -52,7 +53,7 @@ class ScheduledFilter(admin.SimpleListFilter):
 
 
 @admin.register(Post)
-class PostAdmin(OutgoingLinkbacksMixin, admin.ModelAdmin):
+class PostAdmin(OutgoingLinkbacksMixin, BigTableAdmin):
     list_display = ["title", "author", "state", "category_list", "published_at", "sticky"]
     list_filter = ["status", ScheduledFilter, "categories", "author", "published_at", "sticky"]
     date_hierarchy = "published_at"

@@ -7,7 +7,7 @@ sitemap only (WordPress's main query asks for post_type "post")."""
 import datetime
 
 from django.contrib.auth import get_user_model
-from django.core.paginator import EmptyPage, Paginator
+from django.core.paginator import EmptyPage
 from django.db.models import prefetch_related_objects
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
@@ -23,6 +23,7 @@ from comments.linkbacks.advertise import LinkbackEndpoints
 
 from . import legacy
 from .models import Category, Post, page_path
+from .pagination import IndexSkippingPaginator
 
 
 def _render_listing(
@@ -38,9 +39,8 @@ def _render_listing(
         query = request.GET.urlencode()
         return redirect(f"{base_url}?{query}" if query else base_url, permanent=True)
     if not posts.query.order_by:
-        # Explicit, because the response count's GROUP BY drops the default ordering.
-        posts = posts.order_by(*Post._meta.ordering)
-    paginator = Paginator(posts.for_listing(), request.site_settings.posts_per_page)
+        posts = posts.order_by(*Post._meta.ordering)  # the order posts_listing_order keeps
+    paginator = IndexSkippingPaginator(posts.for_listing(), request.site_settings.posts_per_page)
     try:
         page_obj = paginator.page(page)
     except EmptyPage as exc:
