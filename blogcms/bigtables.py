@@ -6,18 +6,33 @@ autovacuum); a bounded count (at most LIMIT + 1 rows) answers elsewhere, and whe
 estimate is missing.
 """
 
+import time
+
 from django.contrib import admin
 from django.core.paginator import Paginator
 from django.db import connection
 from django.utils.functional import cached_property
 
 # Up to this many rows a table is counted exactly, facets and totals included.
-COUNT_EXACTLY_UP_TO = 100_000
+COUNT_EXACTLY_UP_TO = 20_000
+# How long a worker trusts its last look at a table's size (one admin page asks many times).
+SIZE_SECONDS = 60
+_sizes = {}
 
 
 def estimated_rows(model):
     """About how many rows `model`'s table holds: exact up to COUNT_EXACTLY_UP_TO (one
-    bounded count), PostgreSQL's estimate above it."""
+    bounded count), PostgreSQL's estimate above it; looked at once a minute per worker."""
+    key = (connection.alias, model._meta.db_table, COUNT_EXACTLY_UP_TO)
+    seen = _sizes.get(key)
+    if seen and time.monotonic() - seen[1] < SIZE_SECONDS:
+        return seen[0]
+    rows = _count_rows(model)
+    _sizes[key] = (rows, time.monotonic())
+    return rows
+
+
+def _count_rows(model):
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute(

@@ -49,6 +49,9 @@ class Category(models.Model):
     )
     description = models.TextField(blank=True)
     path = models.CharField(max_length=1000, unique=True, editable=False)
+    # Published posts in it, scheduled ones included (the widget takes those off), kept by
+    # posts.counts: the sidebar reads it instead of counting a big blog's posts.
+    post_count = models.PositiveIntegerField(default=0, editable=False)
 
     class Meta:
         verbose_name_plural = "categories"
@@ -528,6 +531,22 @@ class Page(Post):
     def save(self, *args, **kwargs):
         self.post_type = Post.Type.PAGE
         super().save(*args, **kwargs)
+
+
+class TagUse(models.Model):
+    """How many published posts carry a tag (scheduled ones included), kept by posts.counts
+    beside taggit's Tag, which has no count (WordPress keeps wp_term_taxonomy.count)."""
+
+    tag = models.OneToOneField(
+        "taggit.Tag", on_delete=models.CASCADE, primary_key=True, related_name="use"
+    )
+    posts = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        indexes = [models.Index(fields=["posts"])]
+
+    def __str__(self):
+        return f"{self.tag}: {self.posts}"
 
 
 class OldSlug(models.Model):

@@ -5,8 +5,11 @@ from tests.linkback_peers import StubBlog
 
 
 def _clear_caches():
+    from blogcms import bigtables
+
     for alias in caches:
         caches[alias].clear()
+    bigtables._sizes.clear()  # each worker's memory of table sizes
 
 
 @pytest.fixture(autouse=True)
