@@ -215,3 +215,20 @@ def test_the_migration_counts_the_terms_that_were_there(client):
     migration = importlib.import_module("posts.migrations.0007_stored_term_counts")
     migration.count_terms(apps, None)
     assert widget_counts(client) == {"News": 1, "alpha": 1}
+
+
+def test_recount_repairs_counts_a_bulk_import_left_behind(client):
+    """Rows written around the ORM (a bulk import) are counted by `manage.py recount`."""
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    post = PostFactory(categories=[CategoryFactory(name="News")], tags=["alpha"])
+    Comment.objects.bulk_create(
+        [Comment(post=post, content="x", content_html="<p>x</p>", status="approved")]
+    )
+    Category.objects.update(post_count=0)
+    TagUse.objects.all().delete()
+    call_command("recount", stdout=StringIO())
+    assert comments_link(client, post) == "1 Comment"
+    assert widget_counts(client) == {"News": 1, "alpha": 1}
