@@ -63,3 +63,9 @@ def test_every_post_of_a_big_blog_is_in_one_sitemap_page(client, monkeypatch):
         listed += locations(client.get("/sitemap-posts.xml", {"p": page}).text)
     assert listed == [f"http://testserver{p.get_absolute_url()}" for p in reversed(posts)]
     assert client.get("/sitemap-posts.xml", {"p": 4}).status_code == 404
+
+
+def test_wordpress_sitemap_address_leads_to_the_index(client):
+    """/wp-sitemap.xml, WordPress's sitemap index, answers with a permanent redirect."""
+    response = client.get("/wp-sitemap.xml")
+    assert response.status_code == 301 and response["Location"] == "/sitemap.xml"
