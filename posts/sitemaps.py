@@ -3,7 +3,7 @@
 (wp_sitemaps_get_max_urls), so every post of a big blog is in a sitemap."""
 
 from django.contrib.sitemaps import Sitemap
-from django.db.models import Exists, OuterRef
+from django.db.models import Count, F
 from django.db.models.functions import Coalesce, Greatest
 
 from .models import Category, Post
@@ -58,8 +58,21 @@ class CategorySitemap(Sitemap):
     limit = URLS_PER_PAGE
 
     def items(self):
-        published = Post.objects.published().filter(categories=OuterRef("pk"))
-        return Category.objects.filter(Exists(published)).order_by("path")
+        # From the stored counts (posts.counts), less the categories whose every counted
+        # post is still scheduled: no post of the past is read.
+        scheduled_only = (
+            Post.categories.through.objects.filter(post__in=Post.objects.posts().scheduled())
+            .order_by()
+            .values("category")
+            .annotate(n=Count("pk"))
+            .filter(n__gte=F("category__post_count"))
+            .values("category")
+        )
+        return (
+            Category.objects.filter(post_count__gt=0)
+            .exclude(pk__in=scheduled_only)
+            .order_by("path")
+        )
 
 
 sitemaps = {"posts": PostSitemap, "pages": PageSitemap, "categories": CategorySitemap}

@@ -6,6 +6,7 @@ import re
 from urllib.parse import urlsplit
 
 import pytest
+import time_machine
 
 from posts.models import Post
 from posts.sitemaps import PostSitemap
@@ -69,3 +70,21 @@ def test_wordpress_sitemap_address_leads_to_the_index(client):
     """/wp-sitemap.xml, WordPress's sitemap index, answers with a permanent redirect."""
     response = client.get("/wp-sitemap.xml")
     assert response.status_code == 301 and response["Location"] == "/sitemap.xml"
+
+
+def test_categories_are_listed_once_a_post_in_them_is_public(client):
+    """The categories section lists a category with a published post, not one whose only
+    post is a draft or still scheduled; it appears when that post's time comes."""
+    from django.utils import timezone
+
+    from .factories import CategoryFactory
+
+    news, later, drafts = (CategoryFactory(name=n) for n in ("News", "Later", "Drafts"))
+    PostFactory(categories=[news])
+    PostFactory(categories=[drafts], status=Post.Status.DRAFT)
+    PostFactory(categories=[later], published_at=timezone.now() + datetime.timedelta(hours=1))
+    listed = locations(client.get("/sitemap-categories.xml").text)
+    assert listed == [f"http://testserver{news.get_absolute_url()}"]
+    with time_machine.travel(timezone.now() + datetime.timedelta(hours=2)):
+        listed = locations(client.get("/sitemap-categories.xml").text)
+    assert f"http://testserver{later.get_absolute_url()}" in listed
