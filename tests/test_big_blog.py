@@ -232,3 +232,21 @@ def test_recount_repairs_counts_a_bulk_import_left_behind(client):
     call_command("recount", stdout=StringIO())
     assert comments_link(client, post) == "1 Comment"
     assert widget_counts(client) == {"News": 1, "alpha": 1}
+
+
+def test_the_archives_widget_lists_the_blogs_own_months(client, settings):
+    """Months with published posts, newest first, in the blog's time zone (a post at 02:00
+    UTC on 1 September is August's in New York); none of only drafts or scheduled posts."""
+    settings.TIME_ZONE = "America/New_York"
+    PostFactory(published_at=datetime.datetime(2011, 9, 1, 2, 0, tzinfo=datetime.UTC))
+    PostFactory(published_at=datetime.datetime(2011, 6, 15, 12, 0, tzinfo=datetime.UTC))
+    PostFactory(published_at=datetime.datetime(2011, 6, 20, 12, 0, tzinfo=datetime.UTC))
+    PostFactory(published_at=AUG_19.replace(month=7), status=Post.Status.DRAFT)
+    PostFactory(published_at=timezone.now() + HOUR)
+    from django.core.cache import cache
+
+    cache.clear()
+    text = client.get("/").text
+    widget = text[text.index("widget-archives") :]
+    months = re.findall(r'<a href="/(\d{4})/(\d{2})/">([^<]+)</a>', widget[: widget.index("</ul>")])
+    assert months == [("2011", "08", "August 2011"), ("2011", "06", "June 2011")]

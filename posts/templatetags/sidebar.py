@@ -3,11 +3,10 @@ categories and a tag cloud; and the site navigation. Each is one query, cached b
 content generation. Pages are in none of the post widgets (WordPress lists posts only)."""
 
 from django import template
-from django.db.models import Count
-from django.db.models.functions import TruncMonth
 
 from blogcms.cache import content_generation
 from comments.models import Comment
+from posts.archives import published_months
 from posts.counts import categories_with_posts, most_used_tags
 from posts.models import Post
 
@@ -49,15 +48,8 @@ def recent_comments(count=5):
 
 @register.inclusion_tag("partials/widget_archives.html")
 def archives():
-    months = (
-        Post.objects.posts()
-        .published()
-        .annotate(month=TruncMonth("published_at"))
-        .values("month")
-        .annotate(count=Count("id"))
-        .order_by("-month")
-    )
-    return {"months": months}
+    """The months with published posts, newest first (posts.archives)."""
+    return {"months": published_months()}
 
 
 @register.inclusion_tag("partials/widget_categories.html")
