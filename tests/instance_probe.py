@@ -11,7 +11,7 @@ from django_tasks import task
 @task()
 def record_run(folder, number):
     """Leave one file per run: a second run of the same task leaves a second file."""
-    time.sleep(0.2)  # long enough for the other worker to try to take it too
+    time.sleep(0.3)  # long enough for the other worker to try to take it too
     runs = Path(folder)
     for attempt in range(100):
         try:

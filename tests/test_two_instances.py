@@ -70,45 +70,42 @@ def database_url():
     return f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
 
 
+def start(command, env, log):
+    return subprocess.Popen(
+        command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+    )
+
+
+def stop(processes):
+    for process in processes:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGTERM)
+    for process in processes:
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait(timeout=5)
+
+
 class Host:
-    """One app host: gunicorn (one worker, two threads) and a task worker."""
+    """One app host: gunicorn (one worker, two threads), and its task worker when asked."""
 
     def __init__(self, name, env, folder):
         self.name = name
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
+        self.env = {**env, "PORT": str(self.port), "HOST": "127.0.0.1"}
         self.log = open(folder / f"{name}.log", "w")  # noqa: SIM115 - closed in stop()
-        env = {**env, "PORT": str(self.port), "HOST": "127.0.0.1"}
-        self.processes = [
-            subprocess.Popen(
-                [str(BIN / "gunicorn"), "-c", "blogcms/gunicorn.conf.py", "--workers", "1"],
-                cwd=ROOT,
-                env=env,
-                stdout=self.log,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            ),
-            subprocess.Popen(
-                [
-                    sys.executable,
-                    "manage.py",
-                    "db_worker",
-                    "--queue-name",
-                    "*",
-                    "--interval",
-                    "0.1",
-                    "--no-startup-delay",
-                    "--no-reload",
-                    "--worker-id",
-                    f"worker-{name}",
-                ],
-                cwd=ROOT,
-                env=env,
-                stdout=self.log,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            ),
-        ]
+        gunicorn = [str(BIN / "gunicorn"), "-c", "blogcms/gunicorn.conf.py", "--workers", "1"]
+        self.processes = [start(gunicorn, self.env, self.log)]
+
+    def start_worker(self):
+        command = [sys.executable, "manage.py", "db_worker", "--queue-name", "*"]
+        command += ["--interval", "0.1", "--no-startup-delay", "--no-reload"]
+        worker = start([*command, "--worker-id", f"worker-{self.name}"], self.env, self.log)
+        self.processes.append(worker)
+        return worker
 
     def wait_until_up(self):
         deadline = time.monotonic() + STARTUP_SECONDS
@@ -124,15 +121,7 @@ class Host:
         raise AssertionError(f"{self.name} did not answer within {STARTUP_SECONDS} s")
 
     def stop(self):
-        for process in self.processes:
-            if process.poll() is None:
-                os.killpg(process.pid, signal.SIGTERM)
-        for process in self.processes:
-            try:
-                process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                os.killpg(process.pid, signal.SIGKILL)
-                process.wait(timeout=5)
+        stop(self.processes)
         self.log.close()
 
 
@@ -314,6 +303,9 @@ def test_workers_on_both_hosts_share_one_queue_and_run_each_task_once(shared, tm
 
     from .instance_probe import record_run
 
+    # Started here, so no earlier test's emptying of the database happens under them.
+    workers = [host.start_worker() for host in (shared["a"], shared["b"])]
+    time.sleep(1)  # both polling before the tasks arrive
     results = [record_run.enqueue(str(tmp_path), n) for n in range(12)]
     ids = [r.id for r in results]
     deadline = time.monotonic() + TASK_SECONDS
@@ -322,6 +314,7 @@ def test_workers_on_both_hosts_share_one_queue_and_run_each_task_once(shared, tm
         if done == len(ids):
             break
         time.sleep(0.2)
+    stop(workers)
     rows = DBTaskResult.objects.filter(id__in=ids)
     assert sorted(rows.values_list("status", flat=True)) == ["SUCCESSFUL"] * 12
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(f"{n}.0" for n in range(12))
