@@ -314,7 +314,7 @@ def pages():
         (f"post, {SMALL_THREAD} comments", small.get_absolute_url(), None),
         (f"post, {BIG_THREAD} comments", big.get_absolute_url(), None),
         ("home", "/", None),
-        (f"home, page {last_page}", f"/page/{last_page}/", None),
+        ("home, page 500 (or the last)", f"/page/{last_page}/", None),
         ("tag archive (most used)", f"/tag/{popular.slug}/", None),
         ("category archive", category.get_absolute_url(), None),
         ("month archive", f"/{month.year}/{month.month:02d}/", None),

@@ -7,7 +7,7 @@ pages never sanitise on view and a whitelist change can re-render old comments.
 from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Count, IntegerField, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -52,18 +52,25 @@ def count_responses(post_ids):
     """Store on each of these posts its number of approved responses and when one last
     changed (Post.response_count, Post.last_response_at): listings and the sitemap read
     them instead of counting comments. Made from the table, so it is exact whatever ran
-    before; one UPDATE, whose subqueries use the (post, status, created_at) index."""
+    before; one UPDATE, whose subqueries use the (post, status, created_at) index.
+
+    The posts' rows are locked first (in id order), so two responses moderated at once on
+    one post are counted one after the other, each seeing the other's (PostgreSQL's READ
+    COMMITTED gives the counting statement a snapshot taken after the lock)."""
     from posts.models import Post
 
-    post_ids = [pk for pk in post_ids if pk is not None]
+    post_ids = sorted({pk for pk in post_ids if pk is not None})
     if not post_ids:
         return
     approved = Comment.objects.filter(post=OuterRef("pk"), status=Comment.Status.APPROVED)
     per_post = approved.order_by().values("post").annotate(n=Count("pk")).values("n")
-    Post.objects.filter(pk__in=post_ids).update(
-        response_count=Coalesce(Subquery(per_post, output_field=IntegerField()), 0),
-        last_response_at=Subquery(approved.order_by("-updated_at").values("updated_at")[:1]),
-    )
+    posts = Post.objects.filter(pk__in=post_ids)
+    with transaction.atomic():
+        list(posts.select_for_update().order_by("pk").values_list("pk", flat=True))
+        posts.update(
+            response_count=Coalesce(Subquery(per_post, output_field=IntegerField()), 0),
+            last_response_at=Subquery(approved.order_by("-updated_at").values("updated_at")[:1]),
+        )
 
 
 class Comment(models.Model):

@@ -10,6 +10,7 @@ scheduled post shows up in the counts by itself when its time comes, with no cro
 """
 
 from django.contrib.contenttypes.models import ContentType
+from django.db import transaction
 from django.db.models import Count, IntegerField, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -27,43 +28,52 @@ def _tagged_posts():
 
 
 def count_posts(category_ids=(), tag_ids=()):
-    """Store the number of published posts of each of these categories and tags."""
-    category_ids = {pk for pk in category_ids if pk is not None}
-    if category_ids:
-        per_category = (
-            Post.categories.through.objects.filter(category=OuterRef("pk"), post__in=_counted())
-            .order_by()
-            .values("category")
-            .annotate(n=Count("pk"))
-            .values("n")
-        )
-        Category.objects.filter(pk__in=category_ids).update(
-            post_count=Coalesce(Subquery(per_category, output_field=IntegerField()), 0)
-        )
-    tag_ids = set(
-        Tag.objects.filter(pk__in=[pk for pk in tag_ids if pk is not None]).values_list(
-            "pk", flat=True
-        )
+    """Store the number of published posts of each of these categories and tags. Their rows
+    are locked first (in id order), so two posts published at once into one category are
+    counted one after the other, each seeing the other (as comments.models.count_responses)."""
+    category_ids = sorted({pk for pk in category_ids if pk is not None})
+    tag_ids = sorted({pk for pk in tag_ids if pk is not None})
+    with transaction.atomic():
+        if category_ids:
+            _count_categories(category_ids)
+        if tag_ids:
+            _count_tags(tag_ids)
+
+
+def _count_categories(category_ids):
+    categories = Category.objects.filter(pk__in=category_ids)
+    list(categories.select_for_update().order_by("pk").values_list("pk", flat=True))
+    per_category = (
+        Post.categories.through.objects.filter(category=OuterRef("pk"), post__in=_counted())
+        .order_by()
+        .values("category")
+        .annotate(n=Count("pk"))
+        .values("n")
     )
-    if tag_ids:
-        counts = dict(
-            _tagged_posts()
-            .filter(tag_id__in=tag_ids, object_id__in=_counted().values("pk"))
-            .values("tag_id")
-            .annotate(n=Count("pk"))
-            .values_list("tag_id", "n")
-        )
-        TagUse.objects.bulk_create(
-            [TagUse(tag_id=pk, posts=counts.get(pk, 0)) for pk in sorted(tag_ids)],
-            update_conflicts=True,
-            unique_fields=["tag"],
-            update_fields=["posts"],
-        )
+    categories.update(post_count=Coalesce(Subquery(per_category, output_field=IntegerField()), 0))
+
+
+def _count_tags(tag_ids):
+    tags = Tag.objects.filter(pk__in=tag_ids).select_for_update().order_by("pk")
+    tag_ids = list(tags.values_list("pk", flat=True))  # those that still exist, locked
+    counts = dict(
+        _tagged_posts()
+        .filter(tag_id__in=tag_ids, object_id__in=_counted().values("pk"))
+        .values("tag_id")
+        .annotate(n=Count("pk"))
+        .values_list("tag_id", "n")
+    )
+    TagUse.objects.bulk_create(
+        [TagUse(tag_id=pk, posts=counts.get(pk, 0)) for pk in tag_ids],
+        update_conflicts=True,
+        unique_fields=["tag"],
+        update_fields=["posts"],
+    )
 
 
 def count_all():
-    """Every category and tag counted again (the migration; `manage.py shell` after a bulk
-    import that went around the ORM)."""
+    """Every category and tag counted again (`manage.py recount`, after a bulk import that
+    went around the ORM)."""
     count_posts(
         Category.objects.values_list("pk", flat=True), Tag.objects.values_list("pk", flat=True)
     )

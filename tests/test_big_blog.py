@@ -250,3 +250,38 @@ def test_the_archives_widget_lists_the_blogs_own_months(client, settings):
     widget = text[text.index("widget-archives") :]
     months = re.findall(r'<a href="/(\d{4})/(\d{2})/">([^<]+)</a>', widget[: widget.index("</ul>")])
     assert months == [("2011", "08", "August 2011"), ("2011", "06", "June 2011")]
+
+
+@postgres_only
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_responses_approved_at_the_same_instant_are_all_counted():
+    """Eight held responses of one post approved at once, as eight workers would: the
+    stored count is eight (each count waits for the post's row, then sees the others)."""
+    import threading
+
+    from django.db import connections
+
+    post = PostFactory()
+    held = [CommentFactory(post=post, status=Comment.Status.PENDING) for _ in range(8)]
+    barrier = threading.Barrier(8)
+    errors = []
+
+    def approve(pk):
+        try:
+            comment = Comment.objects.get(pk=pk)
+            barrier.wait()
+            comment.approve()
+        except Exception as error:  # noqa: BLE001 - a failing thread must fail the test
+            errors.append(error)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=approve, args=(c.pk,)) for c in held]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=30)
+    assert not errors
+    post.refresh_from_db()
+    assert post.response_count == 8
