@@ -22,14 +22,25 @@ from comments.display import post_page_context
 from comments.linkbacks.advertise import LinkbackEndpoints
 
 from . import legacy
+from .counts import published_in
 from .models import Category, Post, page_path
 from .pagination import IndexSkippingPaginator
 
 
 def _render_listing(
-    request, posts, *, title, base_url, page=1, feed_url=None, extra=None, empty_is_404=False
+    request,
+    posts,
+    *,
+    title,
+    base_url,
+    page=1,
+    feed_url=None,
+    extra=None,
+    empty_is_404=False,
+    count=None,
 ):
-    """Paginate `posts` at the site's posts_per_page and render the listing template.
+    """Paginate `posts` at the site's posts_per_page and render the listing template;
+    `count`, when known (a stored count), spares the paginator counting them.
 
     A date archive with no posts is a 404, as WordPress's handle_404() makes it; an existing
     category, tag or author with none shows "Nothing Found".
@@ -41,6 +52,8 @@ def _render_listing(
     if not posts.query.order_by:
         posts = posts.order_by(*Post._meta.ordering)  # the order posts_listing_order keeps
     paginator = IndexSkippingPaginator(posts.for_listing(), request.site_settings.posts_per_page)
+    if count is not None:
+        paginator.count = count
     try:
         page_obj = paginator.page(page)
     except EmptyPage as exc:
@@ -151,12 +164,13 @@ def category(request, path, page=1):
         page=page,
         feed_url=reverse("posts:category_feed", kwargs={"path": cat.path}),
         extra={"category": cat},
+        count=published_in(category=cat),
     )
 
 
 @require_safe
 def tag(request, slug, page=1):
-    tag = get_object_or_404(Tag, slug=slug)
+    tag = get_object_or_404(Tag.objects.select_related("use"), slug=slug)
     posts = Post.objects.posts().published().filter(tags=tag)
     return _render_listing(
         request,
@@ -166,6 +180,7 @@ def tag(request, slug, page=1):
         page=page,
         feed_url=reverse("posts:tag_feed", kwargs={"slug": tag.slug}),
         extra={"tag": tag},
+        count=published_in(tag=tag),
     )
 
 
