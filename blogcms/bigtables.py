@@ -23,7 +23,7 @@ _sizes = {}
 def estimated_rows(model):
     """About how many rows `model`'s table holds: exact up to COUNT_EXACTLY_UP_TO (one
     bounded count), PostgreSQL's estimate above it; looked at once a minute per worker."""
-    key = (connection.alias, model._meta.db_table, COUNT_EXACTLY_UP_TO)
+    key = (connection.settings_dict["NAME"], model._meta.db_table, COUNT_EXACTLY_UP_TO)
     seen = _sizes.get(key)
     if seen and time.monotonic() - seen[1] < SIZE_SECONDS:
         return seen[0]

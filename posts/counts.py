@@ -121,20 +121,6 @@ def _scheduled_params():
     return [Post.Type.POST, Post.Status.PUBLISHED, timezone.now()]
 
 
-def published_in(category=None, tag=None):
-    """How many published posts a category's or a tag's archive lists: the stored count
-    less its scheduled posts (one small query), so the archive's paginator counts nothing.
-    A tag is expected with its TagUse (select_related("use"))."""
-    scheduled = Post.objects.posts().scheduled()
-    if category is not None:
-        return category.post_count - scheduled.filter(categories=category).count()
-    try:
-        stored = tag.use.posts
-    except TagUse.DoesNotExist:
-        return 0
-    return stored - scheduled.filter(tags=tag).count()
-
-
 def _terms_of(post):
     categories = list(post.categories.values_list("pk", flat=True))
     tags = list(_tagged_posts().filter(object_id=post.pk).values_list("tag_id", flat=True))

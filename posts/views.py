@@ -22,25 +22,15 @@ from comments.display import post_page_context
 from comments.linkbacks.advertise import LinkbackEndpoints
 
 from . import legacy
-from .counts import published_in
 from .models import Category, Post, page_path
-from .pagination import IndexSkippingPaginator
+from .pagination import OlderNewerPaginator
 
 
 def _render_listing(
-    request,
-    posts,
-    *,
-    title,
-    base_url,
-    page=1,
-    feed_url=None,
-    extra=None,
-    empty_is_404=False,
-    count=None,
+    request, posts, *, title, base_url, page=1, feed_url=None, extra=None, empty_is_404=False
 ):
-    """Paginate `posts` at the site's posts_per_page and render the listing template;
-    `count`, when known (a stored count), spares the paginator counting them.
+    """Paginate `posts` at the site's posts_per_page (Older / Newer, uncounted) and render
+    the listing template.
 
     A date archive with no posts is a 404, as WordPress's handle_404() makes it; an existing
     category, tag or author with none shows "Nothing Found".
@@ -51,9 +41,7 @@ def _render_listing(
         return redirect(f"{base_url}?{query}" if query else base_url, permanent=True)
     if not posts.query.order_by:
         posts = posts.order_by(*Post._meta.ordering)  # the order posts_listing_order keeps
-    paginator = IndexSkippingPaginator(posts.for_listing(), request.site_settings.posts_per_page)
-    if count is not None:
-        paginator.count = count
+    paginator = OlderNewerPaginator(posts.for_listing(), request.site_settings.posts_per_page)
     try:
         page_obj = paginator.page(page)
     except EmptyPage as exc:
@@ -164,13 +152,12 @@ def category(request, path, page=1):
         page=page,
         feed_url=reverse("posts:category_feed", kwargs={"path": cat.path}),
         extra={"category": cat},
-        count=published_in(category=cat),
     )
 
 
 @require_safe
 def tag(request, slug, page=1):
-    tag = get_object_or_404(Tag.objects.select_related("use"), slug=slug)
+    tag = get_object_or_404(Tag, slug=slug)
     posts = Post.objects.posts().published().filter(tags=tag)
     return _render_listing(
         request,
@@ -180,7 +167,6 @@ def tag(request, slug, page=1):
         page=page,
         feed_url=reverse("posts:tag_feed", kwargs={"slug": tag.slug}),
         extra={"tag": tag},
-        count=published_in(tag=tag),
     )
 
 

@@ -287,16 +287,18 @@ def test_responses_approved_at_the_same_instant_are_all_counted():
     assert post.response_count == 8
 
 
-def test_archives_page_by_their_stored_counts_without_scheduled_posts(client):
-    """A tag's and a category's archive have as many pages as published posts fill: a
-    scheduled post in them adds no empty page until its time comes."""
+def test_archives_offer_no_empty_page_for_scheduled_posts(client):
+    """A tag's and a category's archive have as many pages as published posts fill ("Older
+    posts" only where one follows): a scheduled post adds no page until its time comes."""
     SiteSettings.objects.update_or_create(pk=1, defaults={"posts_per_page": 2})
     news = CategoryFactory(name="News", slug="news")
     for _ in range(4):
         PostFactory(categories=[news], tags=["deep"])
     PostFactory(categories=[news], tags=["deep"], published_at=timezone.now() + HOUR)
     for url in ("/tag/deep/page/", "/category/news/page/"):
-        assert main(client.get(f"{url}2/")).count('id="post-') == 2
+        second = main(client.get(f"{url}2/"))
+        assert second.count('id="post-') == 2 and "Older posts" not in second
+        assert "Older posts" in main(client.get(url[: -len("page/")]))
         assert client.get(f"{url}3/").status_code == 404
         with time_machine.travel(timezone.now() + 2 * HOUR):
             assert main(client.get(f"{url}3/")).count('id="post-') == 1
