@@ -337,50 +337,57 @@ SIDEBAR = (
 )
 
 
-def measure(url, user, repeat):
-    """Median and best milliseconds of `repeat` requests (after one warm-up), the queries of
-    the last one."""
-    from django.core.cache import caches
-    from django.db import connection
-    from django.template import engines
-    from django.test import Client
-    from django.test.utils import CaptureQueriesContext
+class Probe:
+    """One page of one blog, ready to be timed: made while that blog's database is active."""
 
-    client = Client()
-    if user:
-        from django.contrib.auth import get_user_model
+    def __init__(self, label, url, user):
+        from django.core.cache import caches
+        from django.template import engines
+        from django.test import Client
 
-        client.force_login(get_user_model().objects.get(username="bench-admin"))
-    prepare = None
-    if url == "SIDEBAR":
-        template = engines["django"].from_string(SIDEBAR)
+        self.label, self.url, self.times, self.queries = label, url, [], []
+        self.client = Client()
+        if user:
+            from django.contrib.auth import get_user_model
 
-        def prepare():
-            caches["default"].clear()  # the sidebar's fragments: each run renders them cold
+            admin = get_user_model().objects.get(username="bench-admin")
+            self.client.force_login(admin)
+        self.prepare = lambda: None
+        if url == "SIDEBAR":
+            template = engines["django"].from_string(SIDEBAR)
+            # The sidebar's fragments: each run renders them cold.
+            self.prepare = caches["default"].clear
+            self.request = lambda: template.render({})
+        else:
+            self.request = self.get
 
-        def run():
-            return template.render({})
-    else:
+    def get(self):
+        response = self.client.get(self.url)
+        assert response.status_code == 200, (self.url, response.status_code)
 
-        def run():
-            response = client.get(url)
-            assert response.status_code == 200, (url, response.status_code)
-            return response
+    def run(self, timed=True):
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
 
-    run()
-    times = []
-    for _ in range(repeat):
-        if prepare:
-            prepare()
+        self.prepare()
         with CaptureQueriesContext(connection) as queries:
             started = time.perf_counter()
-            run()
-            times.append((time.perf_counter() - started) * 1000)
-    return {
-        "median_ms": round(statistics.median(times), 1),
-        "best_ms": round(min(times), 1),
-        "queries": [q["sql"] for q in queries.captured_queries],
-    }
+            self.request()
+            elapsed = (time.perf_counter() - started) * 1000
+        if timed:
+            self.times.append(elapsed)
+            self.queries = [q["sql"] for q in queries.captured_queries]
+
+    def result(self):
+        if not self.times:
+            nan = float("nan")
+            return {"url": self.url, "best_ms": nan, "median_ms": nan, "queries": []}
+        return {
+            "url": self.url,
+            "median_ms": round(statistics.median(self.times), 1),
+            "best_ms": round(min(self.times), 1),
+            "queries": self.queries,
+        }
 
 
 def explain(sql, full):
@@ -401,7 +408,11 @@ def explain(sql, full):
     ]
 
 
-def run_on(url, rebuild, sizes, repeat):
+def open_blog(url, rebuild, sizes):
+    """Make `url` the active database (generated when needed) and its probes; returns
+    (its connection, its probes)."""
+    from django.db import connections
+
     use_database(url, rebuild)
     if rebuild or not is_filled(sizes["posts"]):
         print(f"generating {sizes} …", flush=True)
@@ -410,24 +421,38 @@ def run_on(url, rebuild, sizes, repeat):
         generate(**sizes)
     from posts.sitemaps import URLS_PER_PAGE
 
-    results = {}
-    sitemap_page = max(1, sizes["posts"] // URLS_PER_PAGE // 2)
-    for label, page_url, user in pages():
-        page_url = page_url.replace("PAGE", str(sitemap_page))
-        try:
-            results[label] = {"url": page_url, **measure(page_url, user, repeat)}
-        except Exception as error:  # noqa: BLE001 - a failing page is reported, not fatal
-            print(f"  {label:<28} FAILED: {error!r}"[:300], flush=True)
-            nan = float("nan")
-            results[label] = {"url": page_url, "best_ms": nan, "median_ms": nan, "queries": []}
-            continue
-        result = results[label]
-        print(
-            f"  {label:<28} best {result['best_ms']:>8.1f} ms  median {result['median_ms']:>8.1f}"
-            f" ms  {page_url}",
-            flush=True,
+    sitemap_page = str(max(1, sizes["posts"] // URLS_PER_PAGE // 2))
+    probes = [Probe(label, url.replace("PAGE", sitemap_page), user) for label, url, user in pages()]
+    return connections["default"], probes
+
+
+def activate(wrapper, name):
+    """Make `wrapper` (one blog's own connection) Django's default, with its own cache keys."""
+    from django.core.cache import caches
+    from django.db import connections
+
+    connections["default"] = wrapper
+    caches["default"].key_prefix = name
+
+
+def measure(blogs, repeat):
+    """Each page on each blog in turn, `repeat` times after a warm-up, so that both blogs
+    meet the same load from the rest of the machine."""
+    for index in range(len(blogs[0][2])):
+        for run in range(repeat + 1):
+            for name, wrapper, probes in blogs:
+                activate(wrapper, name)
+                probe = probes[index]
+                try:
+                    probe.run(timed=run > 0)
+                except Exception as error:  # noqa: BLE001 - a failing page is reported
+                    print(f"  {name} {probe.label}: FAILED {error!r}"[:300], flush=True)
+                    break
+        line = "  ".join(
+            f"{name} best {probes[index].result()['best_ms']:>8.1f} ms" for name, _, probes in blogs
         )
-    return results
+        print(f"  {blogs[0][2][index].label:<28} {line}", flush=True)
+    return [{p.label: p.result() for p in probes} for _, _, probes in blogs]
 
 
 def main():
@@ -452,10 +477,25 @@ def main():
     small_sizes["comments"] = max(small_sizes["comments"], BIG_THREAD + SMALL_THREAD + 100)
     with tempfile.TemporaryDirectory(prefix="blogcms-big-blog-") as folder:
         setup(Path(folder), big_url)
-        print(f"small blog {small_sizes}")
-        small = run_on(database_url(big_url, "_small"), args.rebuild, small_sizes, args.repeat)
-        print(f"big blog {big_sizes}")
-        big = run_on(big_url, args.rebuild, big_sizes, args.repeat)
+        import dj_database_url
+        from django.db import connections
+
+        blogs = []
+        for size_name, url, sizes in (
+            ("small", database_url(big_url, "_small"), small_sizes),
+            ("big", big_url, big_sizes),
+        ):
+            print(f"{size_name} blog {sizes}", flush=True)
+            wrapper, probes = open_blog(url, args.rebuild, sizes)
+            blogs.append((size_name, wrapper, probes))
+            # The next blog gets a connection of its own (this one stays open for it).
+            settings_dict = {
+                **wrapper.settings_dict,
+                "NAME": dj_database_url.parse(big_url)["NAME"],
+            }
+            connections["default"] = type(wrapper)(settings_dict, "default")
+        small, big = measure(blogs, args.repeat)
+        activate(blogs[1][1], "big")
         print(
             "\nEXPLAIN of each page's queries on the big blog"
             + (":" if args.explain else " (scan and sort lines; --explain for whole plans):")
@@ -468,9 +508,8 @@ def main():
                     print(f"  [{n}] {sql[:110]}")
                     for line in plan:
                         print(f"        {line}")
-        from django.db import connection
-
-        connection.close()
+        for _, wrapper, _ in blogs:
+            wrapper.close()
     # Best of the runs: on a shared machine the median measures the neighbours too.
     print(
         f"\n{'page':<28} {'small ms':>9} {'big ms':>9} {'ratio':>6} {'queries':>8}  within 2x"
