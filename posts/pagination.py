@@ -11,6 +11,8 @@ from django.core.paginator import EmptyPage, Page, Paginator
 
 
 class IndexSkippingPaginator(Paginator):
+    """Counted pages (the sitemap's, whose index names them all) that skip in the index."""
+
     def page(self, number):
         number = self.validate_number(number)
         bottom = (number - 1) * self.per_page
