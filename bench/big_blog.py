@@ -126,7 +126,7 @@ def insert_select(model, given, source):
         return cursor.rowcount
 
 
-def generate(posts, comments, tags, categories):
+def generate(posts, comments, tags, categories, vacuum=True):
     """Fill the database in bulk. Posts are ten minutes apart up to now (five scheduled after
     it), nearly all published; each in one or two categories and three tags (a few tags very
     popular); comments spread over the posts, 90% approved, with one post of BIG_THREAD and
@@ -284,9 +284,10 @@ def generate(posts, comments, tags, categories):
         count_all()  # categories' and tags' stored counts (posts.counts)
         get_user_model().objects.filter(username="bench-admin").delete()
         get_user_model().objects.create_superuser("bench-admin", "admin@example.com", "x")
-    connection.set_autocommit(True)
-    with connection.cursor() as cursor:
-        cursor.execute("VACUUM ANALYZE")
+    if vacuum:  # (not inside a test's transaction)
+        connection.set_autocommit(True)
+        with connection.cursor() as cursor:
+            cursor.execute("VACUUM ANALYZE")
     print(f"  generated in {time.perf_counter() - started:.0f} s", flush=True)
 
 
