@@ -74,9 +74,12 @@ format: install
 bench: install
 	$(BIN)/python bench/run.py
 
-## The post page's queries and render time with 10, 100 and 1,000 comments.
+## The post page's queries and render time with 10, 100 and 1,000 comments; then every page
+## type on a big blog (100,000 posts, 1,000,000 comments) on PostgreSQL against a small one
+## (BENCH_DATABASE_URL, kept between runs; BIG_BLOG_ARGS=--rebuild makes it again).
 bench-scale: install
 	$(BIN)/python bench/comments_scale.py
+	$(BIN)/python bench/big_blog.py $(BIG_BLOG_ARGS)
 
 bench-import: install  ## 10,000 WordPress posts with 100,000 comments: posts/s, comments/s, memory
 	$(BIN)/python bench/wxr_import.py

@@ -162,12 +162,15 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
+    # Every app host of one site shares this Redis: page cache, content generation, site
+    # settings, flood windows (docs/scaling.md). Sites sharing one Redis need their own prefix.
+    _prefix = os.environ.get("CACHE_KEY_PREFIX", "blogcms")
     _redis = {
         "BACKEND": "django.core.cache.backends.redis.RedisCache",
         "LOCATION": REDIS_URL,
-        "KEY_PREFIX": "blogcms",
+        "KEY_PREFIX": _prefix,
     }
-    CACHES = {"default": _redis, "ratelimit": {**_redis, "KEY_PREFIX": "blogcms-rl"}}
+    CACHES = {"default": _redis, "ratelimit": {**_redis, "KEY_PREFIX": f"{_prefix}-rl"}}
 else:
     CACHES = {
         # Pages and fragments: shared by every gunicorn worker on this host, nothing to run.

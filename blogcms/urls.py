@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth.views import LogoutView
-from django.contrib.sitemaps.views import sitemap
+from django.contrib.sitemaps import views as sitemap_views
 from django.urls import include, path
 
 from media_library.views import serve as serve_media
@@ -16,7 +16,20 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     # For every logged-in user (the admin's own logout only serves staff).
     path("logout/", LogoutView.as_view(), name="logout"),
-    path("sitemap.xml", sitemap, {"sitemaps": sitemaps}, name="sitemap"),
+    # The sitemap index (WordPress 5.5+: /wp-sitemap.xml), and each section's pages at
+    # /sitemap-posts.xml?p=2; robots.txt names the index.
+    path(
+        "sitemap.xml",
+        sitemap_views.index,
+        {"sitemaps": sitemaps, "sitemap_url_name": "sitemap-section"},
+        name="sitemap",
+    ),
+    path(
+        "sitemap-<section>.xml",
+        sitemap_views.sitemap,
+        {"sitemaps": sitemaps},
+        name="sitemap-section",
+    ),
     path("csp-report/", csp_report, name="csp-report"),
     path("favicon.ico", favicon, name="favicon"),
     path("", include("comments.urls")),

@@ -8,9 +8,9 @@ import datetime
 from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.db import models
-from django.db.models import Count, Subquery, Sum
-from django.db.models.functions import Cast
+from django.db import models, transaction
+from django.db.models import Count, IntegerField, OuterRef, Subquery, Sum
+from django.db.models.functions import Cast, Coalesce
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
@@ -37,13 +37,15 @@ class CommentQuerySet(models.QuerySet):
         return self.filter(status=Comment.Status.APPROVED)
 
     def set_status(self, status):
-        """Moderate many at once (one UPDATE); pages showing them are invalidated, since
-        update() sends no post_save."""
+        """Moderate many at once (one UPDATE); pages showing them are invalidated and their
+        posts' counts made again, since update() sends no post_save."""
         from .paging import forget_layout
 
-        for post_id in set(self.values_list("post_id", flat=True)):
+        post_ids = set(self.values_list("post_id", flat=True).order_by().distinct())
+        for post_id in post_ids:
             forget_layout(post_id)
         count = self.update(status=status, updated_at=timezone.now())
+        count_responses(post_ids)
         content_changed()
         return count
 
@@ -93,6 +95,42 @@ class CommentQuerySet(models.QuerySet):
         )
 
 
+def count_responses(post_ids):
+    """Store on each of these posts its number of approved responses and when one last
+    changed (Post.response_count, Post.last_response_at): listings and the sitemap read
+    them instead of counting comments. Made from the table, so it is exact whatever ran
+    before; one UPDATE, whose subqueries use the (post, status, created_at) index.
+
+    The posts' rows are locked first (in id order), so two responses moderated at once on
+    one post are counted one after the other, each seeing the other's (PostgreSQL's READ
+    COMMITTED gives the counting statement a snapshot taken after the lock)."""
+    from posts.models import Post
+
+    post_ids = sorted({pk for pk in post_ids if pk is not None})
+    if not post_ids:
+        return
+    approved = Comment.objects.filter(post=OuterRef("pk"), status=Comment.Status.APPROVED)
+    per_post = approved.order_by().values("post").annotate(n=Count("pk")).values("n")
+    posts = Post.objects.filter(pk__in=post_ids)
+    with transaction.atomic():
+        list(posts.select_for_update().order_by("pk").values_list("pk", flat=True))
+        posts.update(
+            response_count=Coalesce(Subquery(per_post, output_field=IntegerField()), 0),
+            last_response_at=Subquery(approved.order_by("-updated_at").values("updated_at")[:1]),
+        )
+
+
+def count_all_responses(batch=1000):
+    """count_responses() for every post, a batch at a time: after work that went around the
+    ORM (a WordPress import's bulk_create, SQL)."""
+    from posts.models import Post
+
+    post_ids = list(Post.objects.order_by("pk").values_list("pk", flat=True))
+    for start in range(0, len(post_ids), batch):
+        count_responses(post_ids[start : start + batch])
+    return len(post_ids)
+
+
 class Comment(models.Model):
     class Type(models.TextChoices):
         COMMENT = "comment", "Comment"
@@ -137,7 +175,11 @@ class Comment(models.Model):
 
     class Meta:
         ordering = ["created_at", "id"]
-        indexes = [models.Index(fields=["post", "status", "created_at"])]
+        indexes = [
+            models.Index(fields=["post", "status", "created_at"]),
+            # The moderation queue: one status, in the list's order, read a page at a time.
+            models.Index(fields=["status", "created_at", "id"], name="comments_queue_order"),
+        ]
 
     def __str__(self):
         return f"{self.get_type_display()} by {self.author_name or 'anonymous'} on {self.post}"
@@ -147,6 +189,7 @@ class Comment(models.Model):
         comment = super().from_db(db, field_names, values)
         # What the database holds; "unknown" when the status was not loaded (.only()).
         comment._stored_status = comment.__dict__.get("status", "unknown")
+        comment._stored_post_id = comment.__dict__.get("post_id")
         return comment
 
     def save(self, *args, **kwargs):
@@ -155,7 +198,23 @@ class Comment(models.Model):
             self.render()  # a status change leaves the stored HTML alone
         super().save(*args, **kwargs)
         self._forget_pages()
+        if self.changes_public_pages:
+            # Its post's count (and the one it was moved from, in the admin).
+            count_responses({self.post_id, getattr(self, "_stored_post_id", None)})
         self._stored_status = self.status
+        self._stored_post_id = self.post_id
+
+    @classmethod
+    def deleted(cls, instance, origin=None, **kwargs):
+        """post_delete receiver (comments.apps): an approved response deleted, one by one or
+        in bulk, leaves its post's count; not when its post itself is being deleted."""
+        from posts.models import Post
+
+        deleting = origin.model if isinstance(origin, models.QuerySet) else type(origin)
+        if issubclass(deleting, Post):
+            return
+        if instance.changes_public_pages:
+            count_responses({instance.post_id})
 
     def delete(self, *args, **kwargs):
         self._forget_pages()

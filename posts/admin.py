@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from js_asset import Media
 
+from blogcms.bigtables import BigTableAdmin
 from comments.linkbacks.admin import OutgoingLinkbacksMixin, resend_post_linkbacks
 from federation.admin import FediverseDeliveriesMixin
 from media_library.widgets import MediaItemRawIdWidget
@@ -66,7 +67,7 @@ class PostAdmin(
     BulkEditAdminMixin,  # Quick edit and Bulk edit from the list (posts/bulkedit.py)
     FediverseDeliveriesMixin,  # deliveries and likes/boosts (federation/admin.py)
     OutgoingLinkbacksMixin,
-    admin.ModelAdmin,
+    BigTableAdmin,  # estimated totals and facets on request past 20,000 rows
 ):
     list_display = ["title", "author", "state", "category_list", "published_at", "sticky"]
     list_filter = ["status", ScheduledFilter, "categories", "author", "published_at", "sticky"]

@@ -3,3 +3,8 @@ from django.apps import AppConfig
 
 class PostsConfig(AppConfig):
     name = "posts"
+
+    def ready(self):
+        from . import counts
+
+        counts.connect()

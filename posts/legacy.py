@@ -159,4 +159,6 @@ urlpatterns = [
     path("wp-admin/", AdminLogin.as_view()),
     path("wp-admin/<path:rest>", AdminLogin.as_view()),
     path("wp-content/uploads/<path:file_path>", wp_upload, name="wp_upload"),
+    # WordPress 5.5+'s sitemap index, as search consoles and robots.txt files still name it.
+    path("wp-sitemap.xml", RedirectView.as_view(pattern_name="sitemap", permanent=True)),
 ]

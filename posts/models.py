@@ -14,9 +14,10 @@ from datetime import date, timedelta
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from django.conf import settings
+from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVectorField
 from django.core.exceptions import ValidationError
 from django.db import connection, models
-from django.db.models import Count, Q, Subquery, Value
+from django.db.models import F, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.urls import reverse, reverse_lazy
 from django.utils import timezone
@@ -28,6 +29,12 @@ from taggit.managers import TaggableManager
 from profiles.models import display_name
 
 UNCATEGORIZED_SLUG = "uncategorized"
+# The text search configuration of the stored search vector (the trigger of migration
+# 0008_stored_counts_search_vector_indexes) and of the queries matched against it.
+SEARCH_CONFIG = "english"
+# Search ranks by relevance among at most this many matches, the newest: a word found in
+# every post costs one bounded step, not a rank computed for the whole blog.
+SEARCH_CANDIDATES = 1000
 
 
 class Category(models.Model):
@@ -44,6 +51,9 @@ class Category(models.Model):
     )
     description = models.TextField(blank=True)
     path = models.CharField(max_length=1000, unique=True, editable=False)
+    # Published posts in it, scheduled ones included (the widget takes those off), kept by
+    # posts.counts: the sidebar reads it instead of counting a big blog's posts.
+    post_count = models.PositiveIntegerField(default=0, editable=False)
 
     class Meta:
         verbose_name_plural = "categories"
@@ -126,31 +136,30 @@ class PostQuerySet(models.QuerySet):
         return self.filter(status=Post.Status.PUBLISHED, published_at__gt=timezone.now())
 
     def for_listing(self):
-        """Everything a listing shows about each post, in a fixed number of queries."""
-        from comments.models import Comment
-
-        return (
-            self.select_related("author__profile", "featured_image")
-            .prefetch_related("categories", "tags")
-            .annotate(
-                response_count=Count(
-                    "responses", filter=Q(responses__status=Comment.Status.APPROVED)
-                )
-            )
+        """Everything a listing shows about each post, in a fixed number of queries (the
+        approved-response count is stored on the post: no join with the comments)."""
+        return self.select_related("author__profile", "featured_image").prefetch_related(
+            "categories", "tags"
         )
 
     def search(self, term):
-        """Full-text search ranked by relevance on PostgreSQL; every word must match on SQLite."""
-        if connection.vendor == "postgresql":
-            from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
+        """Full-text search ranked by relevance on PostgreSQL, from the stored, GIN-indexed
+        search_vector; every word must match on SQLite.
 
-            vector = SearchVector("title", weight="A") + SearchVector("body", weight="B")
-            query = SearchQuery(term, search_type="websearch")
-            # Match with @@ (ts_rank gives a tiny non-zero rank to some non-matches).
+        Relevance is ranked among the newest SEARCH_CANDIDATES matches, so a common word
+        costs a bounded step (WordPress's own search, a LIKE over every row, has no bound)."""
+        if connection.vendor == "postgresql":
+            query = SearchQuery(term, search_type="websearch", config=SEARCH_CONFIG)
+            limit = getattr(settings, "BLOGCMS_SEARCH_CANDIDATES", SEARCH_CANDIDATES)
+            candidates = (
+                self.filter(search_vector=query)
+                .order_by("-published_at", "-id")
+                .values("pk")[:limit]
+            )
             return (
-                self.annotate(document=vector, rank=SearchRank(vector, query))
-                .filter(document=query)
-                .order_by("-rank", "-published_at")
+                self.filter(pk__in=candidates)
+                .annotate(rank=SearchRank(F("search_vector"), query))
+                .order_by("-rank", "-published_at", "-id")
             )
         matches = self
         for word in term.split()[:10]:
@@ -335,6 +344,14 @@ class Post(models.Model):
     )
     # A page's whole address ("about/team"), kept so one query finds it at any depth.
     path = models.CharField(max_length=1000, blank=True, editable=False, db_index=True)
+    # Kept by comments.models (every save, delete and status change of a response, bulk
+    # ones too), so listings and the sitemap read them without joining the comments.
+    response_count = models.PositiveIntegerField("approved responses", default=0, editable=False)
+    last_response_at = models.DateTimeField(null=True, editable=False)
+    # Title (weight A) and body (B) as a tsvector, written by a PostgreSQL trigger on every
+    # insert and on every update of the title or body, bulk ones too (migration
+    # 0008_stored_counts_search_vector_indexes, with its GIN index). Unused (NULL) on SQLite.
+    search_vector = SearchVectorField(null=True, editable=False)
 
     objects = PostQuerySet.as_manager()
 
@@ -344,7 +361,18 @@ class Post(models.Model):
     class Meta:
         ordering = ["-published_at", "-id"]
         get_latest_by = "published_at"
-        indexes = [models.Index(fields=["status", "published_at"])]
+        indexes = [
+            models.Index(fields=["status", "published_at"]),
+            # The listings' orderings, read backwards: the home page (sticky first), and
+            # archives and feeds; with `id` in them, a deep page skips rows in the index only.
+            models.Index(
+                fields=["post_type", "status", "sticky", "published_at", "id"],
+                name="posts_home_order",
+            ),
+            models.Index(
+                fields=["post_type", "status", "published_at", "id"], name="posts_listing_order"
+            ),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["slug"], condition=Q(post_type="post"), name="unique_post_slug"
@@ -525,6 +553,22 @@ class Page(Post):
     def save(self, *args, **kwargs):
         self.post_type = Post.Type.PAGE
         super().save(*args, **kwargs)
+
+
+class TagUse(models.Model):
+    """How many published posts carry a tag (scheduled ones included), kept by posts.counts
+    beside taggit's Tag, which has no count (WordPress keeps wp_term_taxonomy.count)."""
+
+    tag = models.OneToOneField(
+        "taggit.Tag", on_delete=models.CASCADE, primary_key=True, related_name="use"
+    )
+    posts = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        indexes = [models.Index(fields=["posts"])]
+
+    def __str__(self):
+        return f"{self.tag}: {self.posts}"
 
 
 class OldSlug(models.Model):

@@ -1,36 +1,48 @@
+"""The sitemap index (/sitemap.xml) and its sections, paginated as WordPress 5.5+ serves
+/wp-sitemap.xml: an index of section pages of at most 2,000 URLs each
+(wp_sitemaps_get_max_urls), so every post of a big blog is in a sitemap."""
+
 from django.contrib.sitemaps import Sitemap
-from django.db.models import Max, Q
+from django.db.models import Count, F
 from django.db.models.functions import Coalesce, Greatest
 
-from comments.models import Comment
-
 from .models import Category, Post
+from .pagination import IndexSkippingPaginator
+
+# WordPress's wp_sitemaps_get_max_urls(); the protocol allows up to 50,000.
+URLS_PER_PAGE = 2000
 
 
 class PostSitemap(Sitemap):
     changefreq = "weekly"
+    limit = URLS_PER_PAGE
 
     def entries(self):
         return Post.objects.posts()
 
     def items(self):
         # lastmod moves when a comment is approved, not only when the post is edited:
-        # a response's updated_at is the moment its approval (or edit) changed the page.
+        # last_response_at (kept by comments.models) is the last change to an approved one.
         return (
             self.entries()
             .published()
-            .annotate(
-                last_response=Max(
-                    "responses__updated_at",
-                    filter=Q(responses__status=Comment.Status.APPROVED),
-                )
-            )
-            .annotate(lastmod=Greatest("modified_at", Coalesce("last_response", "modified_at")))
-            .order_by("-published_at")
+            .only("modified_at", "last_response_at", *Post.URL_FIELDS)
+            .annotate(lastmod=Greatest("modified_at", Coalesce("last_response_at", "modified_at")))
+            .order_by("-published_at", "-id")
         )
 
+    @property
+    def paginator(self):
+        # A page deep in the section skips posts in the index (posts_listing_order).
+        return IndexSkippingPaginator(self._items(), self.limit)
+
     def lastmod(self, post):
-        return post.lastmod or post.modified_at
+        return post.lastmod
+
+    def get_latest_lastmod(self):
+        # None: the index lists its pages without <lastmod>, as WordPress's does; Django's
+        # default would read every post of the section to find the newest date.
+        return None
 
 
 class PageSitemap(PostSitemap):
@@ -43,9 +55,24 @@ class PageSitemap(PostSitemap):
 class CategorySitemap(Sitemap):
     changefreq = "weekly"
     priority = 0.3
+    limit = URLS_PER_PAGE
 
     def items(self):
-        return Category.objects.filter(posts__in=Post.objects.published()).distinct()
+        # From the stored counts (posts.counts), less the categories whose every counted
+        # post is still scheduled: no post of the past is read.
+        scheduled_only = (
+            Post.categories.through.objects.filter(post__in=Post.objects.posts().scheduled())
+            .order_by()
+            .values("category")
+            .annotate(n=Count("pk"))
+            .filter(n__gte=F("category__post_count"))
+            .values("category")
+        )
+        return (
+            Category.objects.filter(post_count__gt=0)
+            .exclude(pk__in=scheduled_only)
+            .order_by("path")
+        )
 
 
 sitemaps = {"posts": PostSitemap, "pages": PageSitemap, "categories": CategorySitemap}

@@ -7,7 +7,7 @@ sitemap only (WordPress's main query asks for post_type "post")."""
 import datetime
 
 from django.contrib.auth import get_user_model
-from django.core.paginator import EmptyPage, Paginator
+from django.core.paginator import EmptyPage
 from django.db.models import prefetch_related_objects
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
@@ -25,12 +25,14 @@ from profiles.models import display_name
 
 from . import legacy
 from .models import Category, Post, page_path
+from .pagination import OlderNewerPaginator
 
 
 def _render_listing(
     request, posts, *, title, base_url, page=1, feed_url=None, extra=None, empty_is_404=False
 ):
-    """Paginate `posts` at the site's posts_per_page and render the listing template.
+    """Paginate `posts` at the site's posts_per_page (Older / Newer, uncounted) and render
+    the listing template.
 
     A date archive with no posts is a 404, as WordPress's handle_404() makes it; an existing
     category, tag or author with none shows "Nothing Found".
@@ -40,9 +42,8 @@ def _render_listing(
         query = request.GET.urlencode()
         return redirect(f"{base_url}?{query}" if query else base_url, permanent=True)
     if not posts.query.order_by:
-        # Explicit, because the response count's GROUP BY drops the default ordering.
-        posts = posts.order_by(*Post._meta.ordering)
-    paginator = Paginator(posts.for_listing(), request.site_settings.posts_per_page)
+        posts = posts.order_by(*Post._meta.ordering)  # the order posts_listing_order keeps
+    paginator = OlderNewerPaginator(posts.for_listing(), request.site_settings.posts_per_page)
     try:
         page_obj = paginator.page(page)
     except EmptyPage as exc:

@@ -6,9 +6,12 @@ from tests.linkback_peers import StubBlog
 
 
 def _clear_caches():
+    from blogcms import bigtables
+
     for alias in caches:
         caches[alias].clear()
     local_pages.clear()
+    bigtables._sizes.clear()  # each worker's memory of table sizes
 
 
 @pytest.fixture(autouse=True)

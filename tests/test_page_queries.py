@@ -30,6 +30,10 @@ PAGES = {
     "day archive": lambda post: "/2011/08/19/",
     "author": lambda post: f"/author/{post.author.username}/",
     "page": lambda post: "/about/team/",
+    "search": lambda post: "/?s=post",
+    "feed": lambda post: "/feed/",
+    "sitemap index": lambda post: "/sitemap.xml",
+    "sitemap page": lambda post: "/sitemap-posts.xml",
 }
 
 
@@ -107,3 +111,21 @@ def test_query_counts_do_not_grow_with_content(client):
     print("\nSQL queries per page:", small)
     assert large == small
     assert max(cold for cold, warm in small.values()) <= CEILING, small
+
+
+def test_deep_pages_run_as_many_queries_however_many_posts_they_skip(client):
+    """/page/2/ of the home page, an archive and search runs as many queries with 25 posts
+    as with 60 (the skipped posts are read in the index, then one page of rows)."""
+    SiteSettings.objects.get_or_create(pk=1)
+    counts = []
+    for size in (25, 60):
+        with transaction.atomic():
+            author = UserFactory(username="author")
+            for n in range(size):
+                PostFactory(
+                    author=author, tags=["deep"], published_at=DAY + datetime.timedelta(minutes=n)
+                )
+            urls = ("/page/2/", "/2011/page/2/", "/tag/deep/page/2/", "/page/2/?s=post")
+            counts.append({url: count_queries(client, url) for url in urls})
+            transaction.set_rollback(True)
+    assert counts[0] == counts[1]

@@ -16,6 +16,7 @@ from posts.models import Page, Post
 from .comment_helpers import configure, post_comment
 from .factories import CommentFactory, PageFactory, PostFactory, StaffFactory, UserFactory
 from .linkback_peers import linking_page, permalink
+from .test_sitemaps import sitemap_text
 from .test_xmlrpc import call
 
 pytestmark = pytest.mark.django_db
@@ -308,7 +309,7 @@ def test_pages_are_in_no_listing(client):
 
 def test_pages_are_in_the_sitemap_and_search(client, team):
     """The sitemap lists pages, in their own section; search finds them, without post meta."""
-    sitemap = client.get("/sitemap.xml").text
+    sitemap = sitemap_text(client)
     assert "http://testserver/about/team/" in sitemap
     assert "http://testserver/about/" in sitemap
     results = client.get("/?s=team")

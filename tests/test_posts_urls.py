@@ -12,6 +12,7 @@ from blogcms.models import SiteSettings
 from posts.models import Post
 
 from .factories import CategoryFactory, CommentFactory, PostFactory, StaffFactory, UserFactory
+from .test_sitemaps import sitemap_text
 
 pytestmark = pytest.mark.django_db
 
@@ -386,26 +387,25 @@ def test_robots_txt(client):
 
 
 def test_sitemap_lists_published_posts_only(client, post):
-    """sitemap.xml lists public posts and their categories, not drafts."""
+    """The sitemaps list public posts and their categories, not drafts."""
     PostFactory(slug="draft-one", status=Post.Status.DRAFT)
-    response = client.get("/sitemap.xml")
-    assert response.status_code == 200
-    assert "http://testserver/2011/08/19/hello-world/" in response.text
-    assert "draft-one" not in response.text
-    assert "http://testserver/category/uncategorized/" in response.text
+    text = sitemap_text(client)
+    assert "http://testserver/2011/08/19/hello-world/" in text
+    assert "draft-one" not in text
+    assert "http://testserver/category/uncategorized/" in text
 
 
 def test_sitemap_lastmod_moves_when_a_comment_is_approved(client, post):
-    """Approving a comment moves the post's <lastmod> in sitemap.xml to the approval."""
+    """Approving a comment moves the post's <lastmod> in its sitemap to the approval."""
     Post.objects.filter(pk=post.pk).update(modified_at=AUG_19)
-    assert "<lastmod>2011-08-19</lastmod>" in client.get("/sitemap.xml").text
+    assert "<lastmod>2011-08-19</lastmod>" in sitemap_text(client)
     with time_machine.travel(datetime.datetime(2024, 5, 6, 12, tzinfo=datetime.UTC)):
         comment = CommentFactory(post=post, status="pending")
-    assert "<lastmod>2011-08-19</lastmod>" in client.get("/sitemap.xml").text
+    assert "<lastmod>2011-08-19</lastmod>" in sitemap_text(client)
     with time_machine.travel(datetime.datetime(2024, 6, 7, 12, tzinfo=datetime.UTC)):
         comment.status = "approved"
         comment.save()
-    assert "<lastmod>2024-06-07</lastmod>" in client.get("/sitemap.xml").text
+    assert "<lastmod>2024-06-07</lastmod>" in sitemap_text(client)
 
 
 def test_a_post_body_is_cleaned_however_it_is_stored(client):

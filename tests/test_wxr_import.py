@@ -328,3 +328,22 @@ def test_a_reply_to_a_missing_comment_starts_its_own_thread(tmp_path):
     assert comment(27).parent is None
     assert "Warning: 1 × replies to a comment not in the file" in summary
     assert "comment 27 (reply to 99)" in summary
+
+
+def test_an_import_leaves_the_stored_counts_exact():
+    """bulk_create sends no signals: after an import, each post's stored response count and
+    each category's post count are what the tables hold (listings and the sidebar read
+    them, never counting)."""
+    from django.db.models import Count, Q
+
+    from posts.models import Category
+
+    run_import(WP61)
+    approved = Q(responses__status=Comment.Status.APPROVED)
+    counted = Post.objects.annotate(n=Count("responses", filter=approved))
+    assert any(p.n for p in counted)
+    assert {p.pk: p.response_count for p in counted} == {p.pk: p.n for p in counted}
+    published = Q(posts__status=Post.Status.PUBLISHED, posts__post_type="post")
+    categories = Category.objects.annotate(n=Count("posts", filter=published))
+    assert any(c.n for c in categories)
+    assert {c.pk: c.post_count for c in categories} == {c.pk: c.n for c in categories}

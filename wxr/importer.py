@@ -32,7 +32,8 @@ from taggit.models import TaggedItem
 
 from blogcms.cache import content_changed
 from comments import models as comment_models
-from comments.models import Comment
+from comments.models import Comment, count_all_responses
+from posts.counts import count_all
 from posts.models import OldSlug, Post
 
 from .attachments import Library
@@ -139,7 +140,11 @@ class Importer:
                 "/YYYY/MM/DD/slug/ links would move a day. "
                 "Set TIME_ZONE to the old blog's zone, then import into a fresh database."
             )
-        content_changed()  # once, for everything (bulk_create sends no signals)
+        # bulk_create sends no signals: the stored counts (responses per post, posts per
+        # category and tag) are made again from the tables, and the pages are renewed once.
+        count_all_responses()
+        count_all()
+        content_changed()
         return self.summary
 
     def _survey(self, source):

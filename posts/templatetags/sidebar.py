@@ -3,13 +3,12 @@ categories and a tag cloud; and the site navigation. Each is one query, cached b
 content generation. Pages are in none of the post widgets (WordPress lists posts only)."""
 
 from django import template
-from django.db.models import Count, Q
-from django.db.models.functions import TruncMonth
-from taggit.models import Tag
 
 from blogcms.cache import content_generation
 from comments.models import Comment
-from posts.models import Category, Post
+from posts.archives import published_months
+from posts.counts import categories_with_posts, most_used_tags
+from posts.models import Post
 
 register = template.Library()
 
@@ -49,40 +48,21 @@ def recent_comments(count=5):
 
 @register.inclusion_tag("partials/widget_archives.html")
 def archives():
-    months = (
-        Post.objects.posts()
-        .published()
-        .annotate(month=TruncMonth("published_at"))
-        .values("month")
-        .annotate(count=Count("id"))
-        .order_by("-month")
-    )
-    return {"months": months}
+    """The months with published posts, newest first (posts.archives)."""
+    return {"months": published_months()}
 
 
 @register.inclusion_tag("partials/widget_categories.html")
 def categories():
-    published = Post.objects.posts().published()
-    cats = (
-        Category.objects.annotate(count=Count("posts", filter=Q(posts__in=published)))
-        .filter(count__gt=0)
-        .order_by("name")
-    )
-    return {"categories": cats}
+    """Categories with published posts, by name, from their stored counts (posts.counts)."""
+    return {"categories": list(categories_with_posts())}
 
 
 @register.inclusion_tag("partials/widget_tag_cloud.html")
 def tag_cloud(limit=45):
-    """WordPress's wp_tag_cloud: sizes from 8pt to 22pt by use."""
-    published = Post.objects.posts().published().values("pk")
-    tags = list(
-        Tag.objects.filter(
-            taggit_taggeditem_items__object_id__in=published,
-            taggit_taggeditem_items__content_type__app_label="posts",
-        )
-        .annotate(count=Count("taggit_taggeditem_items"))
-        .order_by("-count", "name")[:limit]
-    )
+    """WordPress's wp_tag_cloud: the most used tags, sized from 8pt to 22pt by use, from
+    their stored counts (posts.counts)."""
+    tags = list(most_used_tags(limit))
     if tags:
         low, high = min(t.count for t in tags), max(t.count for t in tags)
         spread = max(high - low, 1)
