@@ -12,17 +12,21 @@ the same rule as the page cache (blogcms.cache, blogcms.pagecache):
   post's next post: `find()` says when), since a post can appear with nothing saved;
 - only a post found is kept (a 404 or a former slug's redirect runs its queries each time),
   and staff, who may see drafts and private posts at the same address, never use it;
-- the author's password hash is not fetched (it would otherwise be stored in the cache).
+- the author's password hash is not fetched (it would otherwise be stored in the cache);
+- the author's name (a user or profile change moves no generation: every login saves the
+  user) is as fresh as in the page cache: nothing is kept longer than a cached page lives
+  (BLOGCMS_PAGE_CACHE_SECONDS).
 """
 
 import time
 
+from django.conf import settings
 from django.core.cache import cache
 
 from blogcms.cache import content_generation
 
 KEY_PREFIX = "blogcms:published-post:v1"
-KEEP_SECONDS = 600
+DEFAULT_KEEP_SECONDS = 60  # as blogcms.pagecache
 
 
 def kept_for_anonymous(request, parts, find):
@@ -38,7 +42,9 @@ def kept_for_anonymous(request, parts, find):
     found = cache.get(key)
     if found is None:
         found, until = find()
-        timeout = KEEP_SECONDS if until is None else min(KEEP_SECONDS, int(until - time.time()))
+        timeout = getattr(settings, "BLOGCMS_PAGE_CACHE_SECONDS", DEFAULT_KEEP_SECONDS)
+        if until is not None:
+            timeout = min(timeout, int(until - time.time()))
         if found is not None and timeout > 0:
             cache.set(key, found, timeout)
     return found

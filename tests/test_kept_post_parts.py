@@ -113,3 +113,19 @@ def test_the_kept_post_holds_no_password_hash(client, post):
     assert kept["post"].title == "Kept words"
     assert post.author.password
     assert post.author.password.encode() not in pickle.dumps(kept)
+
+
+def test_an_authors_new_name_shows_once_a_page_lifetime_has_passed(
+    client, post, settings, time_machine
+):
+    """A user's change moves no content generation (every login saves the user), so the
+    author's new name shows on the post's page after BLOGCMS_PAGE_CACHE_SECONDS at most,
+    as on a cached page."""
+    settings.BLOGCMS_PAGE_CACHE_SECONDS = 60
+    time_machine.move_to(timezone.now(), tick=False)
+    url = post.get_absolute_url()
+    client.get(url)
+    post.author.first_name, post.author.last_name = "Renamed", "Author"
+    post.author.save()
+    time_machine.shift(61)
+    assert "Renamed Author" in client.get(url).text
