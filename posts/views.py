@@ -11,6 +11,7 @@ from django.core.paginator import EmptyPage, Paginator
 from django.db.models import prefetch_related_objects
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
+from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
@@ -240,6 +241,9 @@ def _post_with_neighbours(user, year, month, day, slug):
     scheduled = following is not None and following.published_at > timezone.now()
     found = {
         "post": post,
+        # Rendered here (safe template output) so that a kept post keeps it too: a URL
+        # lookup per term.
+        "entry_terms_html": render_to_string("posts/_entry_terms.html", {"post": post}),
         "previous_post": neighbours.published()
         .filter(published_at__lt=post.published_at)
         .order_by("-published_at", "-id")
@@ -253,7 +257,7 @@ def _post_with_neighbours(user, year, month, day, slug):
 def post_detail(request, year, month, day, slug, cpage=None):
     found = kept_for_anonymous(
         request,
-        ("permalink", year, month, day, slug),
+        ("permalink", request.site_settings.theme, year, month, day, slug),
         lambda: _post_with_neighbours(request.user, year, month, day, slug),
     )
     if found is None:

@@ -12,6 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from blogcms.cache import content_generation
+from blogcms.models import SiteSettings
 from posts.kept import KEY_PREFIX
 from posts.models import Post
 
@@ -108,7 +109,8 @@ def test_the_kept_post_holds_no_password_hash(client, post):
     """The author's password hash is never written to the shared cache."""
     client.get(post.get_absolute_url())
     day = timezone.localtime(post.published_at)
-    parts = ["permalink", f"{day:%Y}", f"{day:%m}", f"{day:%d}", post.slug]
+    theme = SiteSettings.load().theme
+    parts = ["permalink", theme, f"{day:%Y}", f"{day:%m}", f"{day:%d}", post.slug]
     kept = cache.get(":".join([KEY_PREFIX, str(content_generation()), *parts]))
     assert kept["post"].title == "Kept words"
     assert post.author.password
