@@ -432,6 +432,10 @@ class PageCacheMiddleware:
 
     def __call__(self, request):
         if not is_cacheable_request(request):
+            if request.method in ("GET", "HEAD"):
+                # Read once, before any lookup: what is kept per generation (the sidebar,
+                # the comment form and rows, posts.kept) takes it from here.
+                request.content_generation = content_generation()
             return self.pass_through(request)
         keep_only_page_query_keys(request)
         generation, site = generation_and_site()

@@ -87,8 +87,7 @@ def post_page_context(request, post, cpage=None):
         number = number or layout.default
         if not 1 <= number <= layout.count:
             raise Http404("No such comment page.")
-        page = layout.pages[number - 1]
-        rows = list(Comment.objects.for_thread(post, held, pks=page, signed=True))
+        rows = _page_rows(request, post, held, layout, number)
         if not layout.matches(rows):
             layout = rows = None
     if rows is None:  # laid out (again) from every response, this page's among them
@@ -134,6 +133,28 @@ def post_page_context(request, post, cpage=None):
     if not (personal or context["csrf_token_needed"]):
         context["comment_form_html"] = _blank_form_html(request, post, context)
     return context
+
+
+ROWS_KEY_PREFIX = "blogcms:comment-rows:v1"
+ROWS_KEEP_SECONDS = 600
+
+
+def _page_rows(request, post, held, layout, number):
+    """The rows of comment page `number` (for_thread(signed=True)): for a visitor with no
+    held comment (no one's own), kept per content generation and layout, since every change
+    of an approved response starts a new generation once committed (blogcms.cache; bulk
+    updates call content_changed()) and a new layout at once (Comment.save()). Saves the
+    one query left of the responses section."""
+    page = layout.pages[number - 1]
+    if held:
+        return list(Comment.objects.for_thread(post, held, pks=page, signed=True))
+    generation = getattr(request, "content_generation", None) or content_generation()
+    key = f"{ROWS_KEY_PREFIX}:{generation}:{post.pk}:{layout.laid_out_at}:{number}"
+    rows = cache.get(key)
+    if rows is None:
+        rows = list(Comment.objects.for_thread(post, pks=page, signed=True))
+        cache.set(key, rows, ROWS_KEEP_SECONDS)
+    return rows
 
 
 SHOWN_AT = "shown-at-placeholder"

@@ -14,6 +14,7 @@ The layout (which approved responses are on which page) is computed from one lig
 over the post's responses and kept until an approved response of the post changes.
 """
 
+import time
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -41,6 +42,9 @@ class Layout:
     pages: list  # per page (page 1 first, the oldest), the approved responses' ids
     default: int  # the page at the post's own URL
     signature: tuple = (0, 0)  # (how many approved responses, the sum of their ids)
+    # When it was made: a page's rows are kept per layout (comments.display), so a layout
+    # made again (an approved response changed) never shows rows kept for the one before.
+    laid_out_at: int = 0
 
     def matches(self, rows):
         """`rows` (for_thread(signed=True)) show the same approved responses as laid out:
@@ -87,6 +91,7 @@ class Layout:
             pages=pages,
             default=len(pages) if newest else 1,
             signature=(len(approved), sum(row.pk for row in approved)),
+            laid_out_at=time.time_ns(),
         )
 
 

@@ -11,8 +11,10 @@ from django.core.paginator import EmptyPage
 from django.db.models import prefetch_related_objects
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
+from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 from django.utils.dateformat import format as format_date
 from django.views.decorators.http import require_safe
@@ -24,6 +26,7 @@ from media_library.content import prefetch_content_media
 from profiles.models import display_name
 
 from . import legacy
+from .kept import kept_for_anonymous
 from .models import Category, Post, page_path
 from .pagination import OlderNewerPaginator
 
@@ -189,7 +192,11 @@ def author(request, username, page=1):
 def find_post(user, year, month, day, slug):
     """The post at a permalink, as `user` may see it, or None."""
     day = _date_or_404(year, int(month), int(day))
-    entries = Post.objects.visible_to(user).select_related("author__profile", "featured_image")
+    entries = (
+        Post.objects.visible_to(user)
+        .select_related("author__profile", "featured_image")
+        .defer("author__password")  # never shown; and kept posts (posts.kept) must not hold it
+    )
     return entries.at_permalink(day, slug)
 
 
@@ -197,7 +204,8 @@ def _entry_page(request, entry, template, extra=None, cpage=None):
     """A post's or a page's own page: the entry, its responses (page `cpage` of them when
     comments are broken into pages) and the comment form, the linkback endpoints advertised
     when it takes pings; a preview is never cached."""
-    prefetch_content_media([entry])
+    if not hasattr(entry, "content_media"):  # a kept post has its images already
+        prefetch_content_media([entry])
     context = {
         "post": entry,
         "pings_open": entry.pings_are_open(request.site_settings),
@@ -215,29 +223,50 @@ def _entry_page(request, entry, template, extra=None, cpage=None):
     return response
 
 
+def _post_with_neighbours(user, year, month, day, slug):
+    """The post at a permalink with all its page shows of it (terms, images) and its
+    previous and next posts, or None; and when a scheduled post becomes its next post (a
+    timestamp), or None."""
+    post = find_post(user, year, month, day, slug)
+    if post is None:
+        return None, None
+    prefetch_related_objects([post], "categories", "tags")
+    prefetch_content_media([post])
+    neighbours = Post.objects.posts().only("title", *Post.URL_FIELDS)
+    # The next post in the same query as the scheduled one that will become it.
+    following = (
+        neighbours.filter(status=Post.Status.PUBLISHED, published_at__gt=post.published_at)
+        .order_by("published_at", "id")
+        .first()
+    )
+    scheduled = following is not None and following.published_at > timezone.now()
+    found = {
+        "post": post,
+        # Rendered here (safe template output) so that a kept post keeps it too: a URL
+        # lookup per term.
+        "entry_terms_html": render_to_string("posts/_entry_terms.html", {"post": post}),
+        "previous_post": neighbours.published()
+        .filter(published_at__lt=post.published_at)
+        .order_by("-published_at", "-id")
+        .first(),
+        "next_post": None if scheduled else following,
+    }
+    return found, following.published_at.timestamp() if scheduled else None
+
+
 @require_safe
 def post_detail(request, year, month, day, slug, cpage=None):
-    post = find_post(request.user, year, month, day, slug)
-    if post is None:
+    found = kept_for_anonymous(
+        request,
+        ("permalink", request.site_settings.theme, year, month, day, slug),
+        lambda: _post_with_neighbours(request.user, year, month, day, slug),
+    )
+    if found is None:
         if old := Post.objects.visible_to(request.user).posts().formerly(slug):
             return redirect(old, permanent=True)
         raise Http404("No such post.")
-    prefetch_related_objects([post], "categories", "tags")
-    neighbours = Post.objects.posts().published().only("title", *Post.URL_FIELDS)
-    return _entry_page(
-        request,
-        post,
-        "posts/post_detail.html",
-        {
-            "previous_post": neighbours.filter(published_at__lt=post.published_at)
-            .order_by("-published_at", "-id")
-            .first(),
-            "next_post": neighbours.filter(published_at__gt=post.published_at)
-            .order_by("published_at", "id")
-            .first(),
-        },
-        cpage=cpage,
-    )
+    post = found.pop("post")
+    return _entry_page(request, post, "posts/post_detail.html", found, cpage=cpage)
 
 
 @require_safe

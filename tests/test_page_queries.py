@@ -19,6 +19,10 @@ DAY = datetime.datetime(2011, 8, 19, 14, 0, tzinfo=datetime.UTC)
 # both are cached fragments, so a warm page runs neither). 14: a post's Fediverse likes and
 # boosts are one more (federation's fediverse_reactions tag).
 CEILING = 14
+# A post page seen before: its post, terms, neighbours and comment rows are kept per content
+# generation too (posts.kept, comments.display); the one query left lays its comment pages
+# out after the cold view.
+POST_WARM_CEILING = 1
 
 PAGES = {
     "home": lambda post: "/",
@@ -129,3 +133,13 @@ def test_deep_pages_run_as_many_queries_however_many_posts_they_skip(client):
             counts.append({url: count_queries(client, url) for url in urls})
             transaction.set_rollback(True)
     assert counts[0] == counts[1]
+
+
+def test_a_post_page_seen_before_runs_at_most_one_query(client):
+    """A post page's second view runs at most POST_WARM_CEILING queries, with 50 posts,
+    tags, categories and responses (it ran six)."""
+    with transaction.atomic():
+        post = build(50)
+        cold, warm = count_queries(client, post.get_absolute_url())
+        transaction.set_rollback(True)
+    assert warm <= POST_WARM_CEILING, (cold, warm)
