@@ -454,12 +454,17 @@ class Importer:
             status=COMMENT_STATUSES[record.approved],
             author_name=record.author[: comment_models.MAX_AUTHOR],
             author_email=record.author_email[: comment_models.MAX_EMAIL],
-            author_url=record.author_url[: comment_models.MAX_URL],
+            author_url=Comment.usable_website(record.author_url),
             author_ip=_address(record.author_ip),
             user_id=self.channel.users_by_wp_id.get(record.user_id),
             content=record.content[: comment_models.MAX_CONTENT],
             created_at=wordpress_date(record.date, record.date_gmt, "comment_date"),
         )
+        if record.author_url.strip() and not comment.author_url:
+            self.summary.warn(
+                "comment websites that are not an http(s) address, dropped",
+                f"comment {record.wp_id}",
+            )
         comment.render()  # content_html: the one path every comment's HTML takes
         return comment
 
