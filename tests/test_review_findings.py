@@ -12,6 +12,7 @@ from pathlib import Path
 
 import defusedxml.ElementTree as ET
 import pytest
+from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test import Client
@@ -74,10 +75,6 @@ def test_a_stored_non_http_author_url_is_never_a_link(client):
     assert "alert(" not in response.text
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="posts/urls.py has no comment-page-N/ route for pages; page_or_guess 404s",
-)
 def test_a_comment_link_on_a_page_answers(client):
     """Comment.get_absolute_url() of a comment on a page (About, comments broken into
     pages) answers 200 and shows that comment, as it does for a post's comment."""
@@ -89,6 +86,16 @@ def test_a_comment_link_on_a_page_answers(client):
     response = client.get(url.split("#")[0])
     assert response.status_code == 200
     assert f'id="comment-{oldest.pk}"' in response.text
+
+
+def test_a_page_cannot_take_a_comment_page_address():
+    """A page's slug `comment-page-2` would be shadowed by its parent's second page of
+    comments: the editor is told the address belongs to another part of the site."""
+    parent = PageFactory(slug="about")
+    page = PageFactory.build(slug="comment-page-2", parent=parent)
+    with pytest.raises(ValidationError) as error:
+        page.clean_page_address()
+    assert "slug" in error.value.message_dict
 
 
 def test_unicode_digits_in_cpage_or_replytocom_are_not_a_500():
