@@ -186,9 +186,6 @@ def test_an_imported_page_answers_at_its_old_address(client, settings):
     assert client.get("/about/").status_code == 200
 
 
-@pytest.mark.xfail(
-    strict=True, reason="wxr/admin.py change_view: get_object_or_404(pk='abc') raises ValueError"
-)
 def test_an_import_run_address_that_is_not_a_number_is_not_found():
     """/admin/wxr/importrun/abc/change/ (a mistyped or edited address) is a 404 or the
     admin's "doesn't exist" redirect, as every other admin change page answers, never a 500."""
