@@ -16,6 +16,7 @@ from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test import Client
+from django.utils import timezone
 
 from posts.models import Post
 from profiles.models import Profile
@@ -195,9 +196,6 @@ def test_an_import_run_address_that_is_not_a_number_is_not_found():
     assert response.status_code in (302, 404)
 
 
-@pytest.mark.xfail(
-    strict=True, reason="blogcms/apps.py watch() leaves out profiles.Profile and the user"
-)
 def test_a_new_display_name_shows_on_the_next_request(
     client, settings, django_capture_on_commit_callbacks
 ):
@@ -211,6 +209,26 @@ def test_a_new_display_name_shows_on_the_next_request(
         Profile.objects.create(user=author, nickname="La Cronista", display_as="nickname")
     again = client.get(post.get_absolute_url())
     assert "La Cronista" in again.text, again["X-Cache"]
+
+
+def test_a_new_name_shows_on_the_next_request_and_a_login_keeps_the_cache(
+    client, settings, django_capture_on_commit_callbacks
+):
+    """A user's new first or last name (the profile form, the users admin) shows on their
+    post's next view; a login (it writes last_login) leaves cached pages cached."""
+    settings.BLOGCMS_PAGE_CACHE = True
+    author = UserFactory(first_name="Ana", last_name="Ruiz")
+    post = PostFactory(author=author)
+    client.get(post.get_absolute_url())
+    with django_capture_on_commit_callbacks(execute=True):
+        author.last_login = timezone.now()
+        author.save(update_fields=["last_login"])
+        author.save()  # the whole user, its name unchanged
+    assert client.get(post.get_absolute_url())["X-Cache"] == "hit"
+    with django_capture_on_commit_callbacks(execute=True):
+        author.last_name = "Ruiz Vega"
+        author.save()
+    assert "Ana Ruiz Vega" in client.get(post.get_absolute_url()).text
 
 
 def serve_raw(answer):
