@@ -273,10 +273,6 @@ def test_a_source_with_a_unicode_digit_content_length_is_answered_not_a_500(sett
         xmlrpc.client.loads(response.content)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="wxr/importer.py bulk_create sends no post_save: imported posts get no revision",
-)
 def test_an_imported_posts_first_edit_keeps_the_imported_text_as_a_revision(settings):
     """Every post keeps its text as it was before an edit (revisions.Revision.record on each
     save; a post made in the admin has its first version as a revision): an imported post's

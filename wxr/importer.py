@@ -34,6 +34,7 @@ from blogcms.cache import content_changed
 from comments import models as comment_models
 from comments.models import Comment
 from posts.models import OldSlug, Post
+from revisions.models import Revision
 
 from .attachments import Library
 from .channel import Channel, Unusable, wordpress_date, wordpress_slug
@@ -377,6 +378,16 @@ class Importer:
         for post, (created, modified) in zip(posts, dates, strict=True):
             post.created_at, post.modified_at = created, modified  # auto_now set them to now
         Post.objects.bulk_update(posts, ["created_at", "modified_at"])
+        # bulk_create sends no post_save, so no Revision.record: each post keeps its
+        # imported text as its first revision here, as a post made in the admin does.
+        Revision.objects.bulk_create(
+            Revision(
+                post=post,
+                created_at=post.modified_at,
+                **{name: getattr(post, name) for name in Revision.FIELDS},
+            )
+            for post in posts
+        )
         WordPressID.remember(Kind.POST, [(item.wp_id, post.pk) for item, post in made])
         through = Post.categories.through
         links, tagged = [], []
