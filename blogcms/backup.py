@@ -111,9 +111,20 @@ def _unpack(source, work):
         manifest = json.loads((work / "manifest.json").read_text())
     except (OSError, tarfile.TarError, ValueError) as error:
         raise CommandError(f"{source} is not a readable blogcms backup: {error}") from error
-    if manifest.get("format") != FORMAT or manifest.get("version") != VERSION:
+    if (
+        not isinstance(manifest, dict)
+        or manifest.get("format") != FORMAT
+        or manifest.get("version") != VERSION
+    ):
         raise CommandError(f"{source} is not a blogcms backup of a version this site reads.")
-    if not (work / DATABASE_FILES.get(manifest["database"]["vendor"], "-")).is_file():
+    database = manifest.get("database")
+    vendor = database.get("vendor") if isinstance(database, dict) else None
+    if not isinstance(vendor, str) or vendor not in DATABASE_FILES:
+        raise CommandError(
+            f"{source} names no database in its manifest.json (SQLite or PostgreSQL): "
+            "it was not made by this site's backup command."
+        )
+    if not (work / DATABASE_FILES[vendor]).is_file():
         raise CommandError(f"{source} has no database in it.")
     return manifest
 

@@ -286,9 +286,6 @@ def test_an_imported_posts_first_edit_keeps_the_imported_text_as_a_revision(sett
     assert post.revisions.filter(is_autosave=False, body=imported).exists()
 
 
-@pytest.mark.xfail(
-    strict=True, reason="blogcms/backup.py _unpack reads manifest['database']['vendor'] unchecked"
-)
 def test_a_backup_whose_manifest_lacks_its_database_is_refused_with_a_message(tmp_path):
     """restore answers an archive whose manifest.json names no database (hand-made, or from
     a future version) with a CommandError saying so, not a KeyError traceback."""
@@ -297,5 +294,25 @@ def test_a_backup_whose_manifest_lacks_its_database_is_refused_with_a_message(tm
     archive_path = tmp_path / "odd.tar.gz"
     with tarfile.open(archive_path, "w:gz") as archive:
         archive.add(manifest, arcname="manifest.json")
+    with pytest.raises(CommandError, match="names no database"):
+        call_command("restore", str(archive_path), force=True)
+
+
+@pytest.mark.parametrize(
+    "manifest",
+    [
+        [],
+        {"format": "blogcms-backup", "version": 1, "database": "sqlite"},
+        {"format": "blogcms-backup", "version": 1, "database": {"vendor": ["sqlite"]}},
+    ],
+)
+def test_a_backup_whose_manifest_has_another_shape_is_refused_with_a_message(tmp_path, manifest):
+    """A manifest.json that is not the object backup writes (a list, a database named by a
+    string or a list) is refused with a CommandError, never a traceback."""
+    path = tmp_path / "manifest.json"
+    path.write_text(json.dumps(manifest))
+    archive_path = tmp_path / "odd.tar.gz"
+    with tarfile.open(archive_path, "w:gz") as archive:
+        archive.add(path, arcname="manifest.json")
     with pytest.raises(CommandError):
         call_command("restore", str(archive_path), force=True)
