@@ -106,6 +106,14 @@ def _unpack(source, work):
                 if member.name in {"manifest.json", *DATABASE_FILES.values()}
                 or member.name.startswith("media/")
             ]
+            # backup writes files and folders only. A link, even one the "data" filter lets
+            # through (media/x -> ../database.sqlite3 stays inside `work`), would have the
+            # media copy put the database in the public media folder.
+            if links := [m.name for m in members if not (m.isfile() or m.isdir())]:
+                raise CommandError(
+                    f"{source} holds a link or special file ({links[0]}); a blogcms backup "
+                    "holds files and folders only. Nothing was restored."
+                )
             # The "data" filter refuses absolute paths, "..", links out and device files.
             archive.extractall(work, members=members, filter="data")
         manifest = json.loads((work / "manifest.json").read_text())
