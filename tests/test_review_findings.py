@@ -1,5 +1,5 @@
 """Findings of the review of the day's merges (1f07ebc..f5f5424): each test states the rule
-that does not hold yet, marked xfail(strict) until it is fixed."""
+the review found broken (each was xfail(strict) until its fix), now held."""
 
 import contextlib
 import io
