@@ -106,14 +106,33 @@ def _unpack(source, work):
                 if member.name in {"manifest.json", *DATABASE_FILES.values()}
                 or member.name.startswith("media/")
             ]
+            # backup writes files and folders only. A link, even one the "data" filter lets
+            # through (media/x -> ../database.sqlite3 stays inside `work`), would have the
+            # media copy put the database in the public media folder.
+            if links := [m.name for m in members if not (m.isfile() or m.isdir())]:
+                raise CommandError(
+                    f"{source} holds a link or special file ({links[0]}); a blogcms backup "
+                    "holds files and folders only. Nothing was restored."
+                )
             # The "data" filter refuses absolute paths, "..", links out and device files.
             archive.extractall(work, members=members, filter="data")
         manifest = json.loads((work / "manifest.json").read_text())
     except (OSError, tarfile.TarError, ValueError) as error:
         raise CommandError(f"{source} is not a readable blogcms backup: {error}") from error
-    if manifest.get("format") != FORMAT or manifest.get("version") != VERSION:
+    if (
+        not isinstance(manifest, dict)
+        or manifest.get("format") != FORMAT
+        or manifest.get("version") != VERSION
+    ):
         raise CommandError(f"{source} is not a blogcms backup of a version this site reads.")
-    if not (work / DATABASE_FILES.get(manifest["database"]["vendor"], "-")).is_file():
+    database = manifest.get("database")
+    vendor = database.get("vendor") if isinstance(database, dict) else None
+    if not isinstance(vendor, str) or vendor not in DATABASE_FILES:
+        raise CommandError(
+            f"{source} names no database in its manifest.json (SQLite or PostgreSQL): "
+            "it was not made by this site's backup command."
+        )
+    if not (work / DATABASE_FILES[vendor]).is_file():
         raise CommandError(f"{source} has no database in it.")
     return manifest
 

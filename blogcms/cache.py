@@ -48,3 +48,23 @@ def watch(*models, relations=()):
         m2m_changed.connect(
             relation_changed, sender=through, dispatch_uid=f"gen-m2m-{through.__name__}"
         )
+
+
+def watch_fields(model, *fields):
+    """New generation when a saved `model` instance changes one of `fields`, and only then:
+    a user's name shows on their posts, but their last_login (written on every login) does
+    not, and flushing every cached page at each login would empty the cache."""
+    from django.db.models.signals import pre_save
+
+    def fields_changed(sender, instance, raw=False, update_fields=None, **kwargs):
+        if raw or instance.pk is None:  # a new user shows on no page yet
+            return
+        if update_fields is not None and not set(fields) & set(update_fields):
+            return
+        before = sender._default_manager.filter(pk=instance.pk).values(*fields).first()
+        if before and any(before[name] != getattr(instance, name) for name in fields):
+            content_changed()
+
+    pre_save.connect(
+        fields_changed, sender=model, weak=False, dispatch_uid=f"gen-fields-{model.__name__}"
+    )

@@ -84,6 +84,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: the negotiation below and the page cache's miss path look the address up.
+    "blogcms.nulbytes.NulByteMiddleware",
     # Above the page cache: ActivityPub clients get a post's Article, never a cached page.
     "federation.middleware.ActivityNegotiationMiddleware",
     # First after it, so that a hit runs nothing else; its docstring has every rule.

@@ -8,6 +8,8 @@ import datetime
 from urllib.parse import urlsplit
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
 from django.db import models, transaction
 from django.db.models import Count, IntegerField, OuterRef, Subquery, Sum
 from django.db.models.functions import Cast, Coalesce
@@ -16,7 +18,7 @@ from django.utils.dateparse import parse_datetime
 
 from blogcms.cache import content_changed
 
-from .sanitize import render_comment
+from .sanitize import is_web_url, render_comment
 
 # WordPress's limits (wp_get_comment_fields_max_lengths).
 MAX_AUTHOR = 245
@@ -271,6 +273,25 @@ class Comment(models.Model):
         """A notice that another page links here; a Fediverse reply is a comment that came
         by another road, shown as one."""
         return self.type not in (self.Type.COMMENT, self.Type.FEDIVERSE)
+
+    @property
+    def author_link(self):
+        """The author's website as a link's href: only an http(s) address, whatever a past
+        version, an import or the admin stored (a javascript: URL is never a link)."""
+        return self.author_url if is_web_url(self.author_url) else ""
+
+    @classmethod
+    def usable_website(cls, url):
+        """`url` if a comment form would have taken it (an http(s) URL that fits the field),
+        else "": how imported and federated websites are kept."""
+        url = url.strip()
+        if not url or len(url) > MAX_URL or not is_web_url(url):
+            return ""
+        try:
+            URLValidator(schemes=["http", "https"])(url)
+        except ValidationError:
+            return ""
+        return url
 
     @property
     def source_site(self):

@@ -102,6 +102,13 @@ def is_safe_url(value):
     return bool(colon) and scheme.lower() in ALLOWED_PROTOCOLS
 
 
+def is_web_url(value):
+    """An absolute http or https URL, however its scheme was spelt: a commenter's website,
+    the only kind of address their name links to (WordPress: esc_url() on display)."""
+    scheme, colon, _ = _URL_IGNORED.sub("", value).partition(":")
+    return bool(colon) and scheme.lower() in ("http", "https")
+
+
 def _attribute_filter(whitelist):
     def allowed(tag, name, value):
         if name not in whitelist.get(tag, ()):

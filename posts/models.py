@@ -174,6 +174,8 @@ class PostQuerySet(models.QuerySet):
         from django.urls import Resolver404, resolve
 
         parts = urlsplit(url)
+        if "\x00" in unquote(url):
+            return None  # no address holds a NUL (PostgreSQL refuses one in a query)
         if parts.path in ("", "/"):
             query = parse_qs(parts.query)
             if "page_id" in query:

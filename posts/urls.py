@@ -71,5 +71,10 @@ urlpatterns = [
     # Last, so no page shadows the routes above: /about/team/ (a page, or a link cut short
     # to a post's slug, or a page's old path). This module is included last in the project.
     path("<path:path>/feed/", feeds.PageCommentsFeed(), name="page_comments_feed"),
+    path(
+        "<path:path>/comment-page-<int:cpage>/",
+        views.page_or_guess,
+        name="page_comment_page",
+    ),
     path("<path:path>/", views.page_or_guess, name="page"),
 ]

@@ -270,17 +270,20 @@ def post_detail(request, year, month, day, slug, cpage=None):
 
 
 @require_safe
-def page_or_guess(request, path):
+def page_or_guess(request, path, cpage=None):
     """/about/ and /about/team/, with WordPress's precedence (the date permalinks and the
-    archives are routed before this): the page at that path; else, for a bare /slug/, the
-    post of that slug or that once had it (redirect_guess_404_permalink()); else a page
-    that once had that path; each a 301. Otherwise the themed 404."""
+    archives are routed before this): the page at that path (…/comment-page-N/: page N of
+    its comments); else, for a bare /slug/, the post of that slug or that once had it
+    (redirect_guess_404_permalink()); else a page that once had that path; each a 301.
+    Otherwise the themed 404."""
     path = page_path(path)
     entries = Post.objects.visible_to(request.user).select_related(
         "author__profile", "featured_image"
     )
     if page := entries.at_path(path):
-        return _entry_page(request, page, "posts/page_detail.html")
+        return _entry_page(request, page, "posts/page_detail.html", cpage=cpage)
+    if cpage is not None:
+        raise Http404("No such page.")
     published = Post.objects.published()
     if "/" not in path:
         posts = published.posts()

@@ -153,3 +153,28 @@ def test_restore_refuses_an_archive_it_cannot_use(tmp_path, media):
     with pytest.raises(CommandError, match=f"holds a {other} database"):
         call_command("restore", str(foreign), force=True)
     assert list(Post.objects.all()) == [post]
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("kind", [tarfile.SYMTYPE, tarfile.LNKTYPE])
+def test_restore_refuses_an_archive_holding_a_link(tmp_path, media, kind):
+    """A link in an archive's media (media/leak -> ../database.sqlite3 stays inside the
+    folder restore unpacks into) would copy the database, password hashes and all, into the
+    public media folder: restore refuses any link member, before anything is touched."""
+    post = PostFactory()
+    archive_path = tmp_path / "site.tar.gz"
+    call_command("backup", output=archive_path, stdout=io.StringIO())
+    crafted = tmp_path / "crafted.tar.gz"
+    with tarfile.open(archive_path, "r:gz") as source, tarfile.open(crafted, "w:gz") as archive:
+        for member in source.getmembers():
+            archive.addfile(member, source.extractfile(member))
+        link = tarfile.TarInfo("media/leak.sqlite3")
+        link.type = kind
+        link.linkname = (
+            "../database.sqlite3" if kind == tarfile.SYMTYPE else source.getmembers()[1].name
+        )
+        archive.addfile(link)
+    with pytest.raises(CommandError, match="link"):
+        call_command("restore", str(crafted), force=True, stdout=io.StringIO())
+    assert not (media / "leak.sqlite3").exists()
+    assert list(Post.objects.all()) == [post]

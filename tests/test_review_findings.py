@@ -1,5 +1,5 @@
 """Findings of the review of the day's merges (1f07ebc..f5f5424): each test states the rule
-that does not hold yet, marked xfail(strict) until it is fixed."""
+the review found broken (each was xfail(strict) until its fix), now held."""
 
 import contextlib
 import io
@@ -12,14 +12,16 @@ from pathlib import Path
 
 import defusedxml.ElementTree as ET
 import pytest
+from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test import Client
+from django.utils import timezone
 
 from posts.models import Post
 from profiles.models import Profile
 
-from .comment_helpers import configure
+from .comment_helpers import configure, form_data
 from .factories import CommentFactory, PageFactory, PostFactory, StaffFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -42,11 +44,6 @@ def import_wxr(path):
     call_command("import_wordpress", str(path), stdout=io.StringIO(), stderr=io.StringIO())
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="wxr/importer.py _new_comment stores comment_author_url as given; "
-    "templates/comments/_comment.html puts it in href",
-)
 def test_an_imported_javascript_author_url_is_never_a_link(client, tmp_path, settings):
     """An imported comment's website is a URL a visitor may follow: a javascript: (or any
     non-http) address from a WXR file never reaches an href (WordPress: esc_url() on
@@ -65,10 +62,20 @@ def test_an_imported_javascript_author_url_is_never_a_link(client, tmp_path, set
     assert "javascript:" not in response.text
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="posts/urls.py has no comment-page-N/ route for pages; page_or_guess 404s",
-)
+def test_a_stored_non_http_author_url_is_never_a_link(client):
+    """Whatever a website field holds (an older import, the admin, a linkback), a page links
+    a commenter's name only to an http(s) address: a comment and a pingback alike."""
+    configure()
+    post = PostFactory()
+    CommentFactory(post=post, author_name="Lupe", author_url="javascript:alert(1)")
+    CommentFactory(
+        post=post, type="pingback", author_name="Elsewhere", author_url=" JavaScript:alert(2)"
+    )
+    response = client.get(post.get_absolute_url())
+    assert "Lupe" in response.text and "Elsewhere" in response.text
+    assert "alert(" not in response.text
+
+
 def test_a_comment_link_on_a_page_answers(client):
     """Comment.get_absolute_url() of a comment on a page (About, comments broken into
     pages) answers 200 and shows that comment, as it does for a post's comment."""
@@ -80,6 +87,16 @@ def test_a_comment_link_on_a_page_answers(client):
     response = client.get(url.split("#")[0])
     assert response.status_code == 200
     assert f'id="comment-{oldest.pk}"' in response.text
+
+
+def test_a_page_cannot_take_a_comment_page_address():
+    """A page's slug `comment-page-2` would be shadowed by its parent's second page of
+    comments: the editor is told the address belongs to another part of the site."""
+    parent = PageFactory(slug="about")
+    page = PageFactory.build(slug="comment-page-2", parent=parent)
+    with pytest.raises(ValidationError) as error:
+        page.clean_page_address()
+    assert "slug" in error.value.message_dict
 
 
 def test_unicode_digits_in_cpage_or_replytocom_are_not_a_500():
@@ -94,10 +111,6 @@ def test_unicode_digits_in_cpage_or_replytocom_are_not_a_500():
 
 
 @postgresql_only
-@pytest.mark.xfail(
-    strict=True,
-    reason="a NUL reaches a PostgreSQL query from the URL (DataError): pages, tags, search",
-)
 def test_a_nul_byte_in_an_address_is_not_a_500():
     """A NUL byte in the path or a query key a page reads is bad input: 400 or 404, never a
     500 (PostgreSQL refuses NUL in text; production and CI run on it)."""
@@ -110,9 +123,6 @@ def test_a_nul_byte_in_an_address_is_not_a_500():
 
 
 @postgresql_only
-@pytest.mark.xfail(
-    strict=True, reason="comments/linkbacks/verify.py public_post queries a path with NUL"
-)
 def test_a_nul_byte_in_a_linkback_target_is_refused_not_a_500():
     """A pingback or webmention whose target holds a NUL byte is refused with the protocol's
     answer (fault 33 / 400), never a 500."""
@@ -128,6 +138,33 @@ def test_a_nul_byte_in_a_linkback_target_is_refused_not_a_500():
         "/webmention/", {"source": "http://a.example/", "target": "http://testserver/%00/"}
     )
     assert response.status_code == 400
+
+
+def test_a_nul_byte_in_an_address_is_a_400_on_every_database():
+    """The address check answers before any view (or the ActivityPub negotiation) queries
+    the database: a plain 400, on SQLite as on PostgreSQL."""
+    client = lenient_client()
+    for url in ("/%00/", "/2026/11/28/%00/", "/?s=%00", "/?tag%00=x"):
+        assert client.get(url).status_code == 400, url
+    response = client.get("/2026/11/28/%00/", HTTP_ACCEPT="application/activity+json")
+    assert response.status_code == 400
+
+
+def test_a_nul_byte_in_a_comment_is_refused_with_a_message(client):
+    """A comment whose text or name holds a NUL is refused by the form (Django's
+    ProhibitNullCharactersValidator), with the form's message, never a 500."""
+    configure()
+    post = PostFactory()
+    for field in ("comment", "author", "email", "url"):
+        value = {"email": "a\x00@example.com", "url": "https://a.example/\x00"}.get(field, "a\x00b")
+        response = lenient_client().post(
+            f"/wp-comments-post/{post.pk}/",
+            form_data(**{field: value}),
+            REMOTE_ADDR="203.0.113.10",
+        )
+        assert response.status_code in (200, 400), field
+        assert "Null characters are not allowed" in response.text, field
+    assert not post.responses.exists()
 
 
 def test_an_exported_page_is_a_page():
@@ -150,9 +187,6 @@ def test_an_imported_page_answers_at_its_old_address(client, settings):
     assert client.get("/about/").status_code == 200
 
 
-@pytest.mark.xfail(
-    strict=True, reason="wxr/admin.py change_view: get_object_or_404(pk='abc') raises ValueError"
-)
 def test_an_import_run_address_that_is_not_a_number_is_not_found():
     """/admin/wxr/importrun/abc/change/ (a mistyped or edited address) is a 404 or the
     admin's "doesn't exist" redirect, as every other admin change page answers, never a 500."""
@@ -162,9 +196,6 @@ def test_an_import_run_address_that_is_not_a_number_is_not_found():
     assert response.status_code in (302, 404)
 
 
-@pytest.mark.xfail(
-    strict=True, reason="blogcms/apps.py watch() leaves out profiles.Profile and the user"
-)
 def test_a_new_display_name_shows_on_the_next_request(
     client, settings, django_capture_on_commit_callbacks
 ):
@@ -178,6 +209,26 @@ def test_a_new_display_name_shows_on_the_next_request(
         Profile.objects.create(user=author, nickname="La Cronista", display_as="nickname")
     again = client.get(post.get_absolute_url())
     assert "La Cronista" in again.text, again["X-Cache"]
+
+
+def test_a_new_name_shows_on_the_next_request_and_a_login_keeps_the_cache(
+    client, settings, django_capture_on_commit_callbacks
+):
+    """A user's new first or last name (the profile form, the users admin) shows on their
+    post's next view; a login (it writes last_login) leaves cached pages cached."""
+    settings.BLOGCMS_PAGE_CACHE = True
+    author = UserFactory(first_name="Ana", last_name="Ruiz")
+    post = PostFactory(author=author)
+    client.get(post.get_absolute_url())
+    with django_capture_on_commit_callbacks(execute=True):
+        author.last_login = timezone.now()
+        author.save(update_fields=["last_login"])
+        author.save()  # the whole user, its name unchanged
+    assert client.get(post.get_absolute_url())["X-Cache"] == "hit"
+    with django_capture_on_commit_callbacks(execute=True):
+        author.last_name = "Ruiz Vega"
+        author.save()
+    assert "Ana Ruiz Vega" in client.get(post.get_absolute_url()).text
 
 
 def serve_raw(answer):
@@ -222,10 +273,6 @@ def test_a_source_with_a_unicode_digit_content_length_is_answered_not_a_500(sett
         xmlrpc.client.loads(response.content)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="wxr/importer.py bulk_create sends no post_save: imported posts get no revision",
-)
 def test_an_imported_posts_first_edit_keeps_the_imported_text_as_a_revision(settings):
     """Every post keeps its text as it was before an edit (revisions.Revision.record on each
     save; a post made in the admin has its first version as a revision): an imported post's
@@ -239,9 +286,6 @@ def test_an_imported_posts_first_edit_keeps_the_imported_text_as_a_revision(sett
     assert post.revisions.filter(is_autosave=False, body=imported).exists()
 
 
-@pytest.mark.xfail(
-    strict=True, reason="blogcms/backup.py _unpack reads manifest['database']['vendor'] unchecked"
-)
 def test_a_backup_whose_manifest_lacks_its_database_is_refused_with_a_message(tmp_path):
     """restore answers an archive whose manifest.json names no database (hand-made, or from
     a future version) with a CommandError saying so, not a KeyError traceback."""
@@ -250,5 +294,25 @@ def test_a_backup_whose_manifest_lacks_its_database_is_refused_with_a_message(tm
     archive_path = tmp_path / "odd.tar.gz"
     with tarfile.open(archive_path, "w:gz") as archive:
         archive.add(manifest, arcname="manifest.json")
+    with pytest.raises(CommandError, match="names no database"):
+        call_command("restore", str(archive_path), force=True)
+
+
+@pytest.mark.parametrize(
+    "manifest",
+    [
+        [],
+        {"format": "blogcms-backup", "version": 1, "database": "sqlite"},
+        {"format": "blogcms-backup", "version": 1, "database": {"vendor": ["sqlite"]}},
+    ],
+)
+def test_a_backup_whose_manifest_has_another_shape_is_refused_with_a_message(tmp_path, manifest):
+    """A manifest.json that is not the object backup writes (a list, a database named by a
+    string or a list) is refused with a CommandError, never a traceback."""
+    path = tmp_path / "manifest.json"
+    path.write_text(json.dumps(manifest))
+    archive_path = tmp_path / "odd.tar.gz"
+    with tarfile.open(archive_path, "w:gz") as archive:
+        archive.add(path, arcname="manifest.json")
     with pytest.raises(CommandError):
         call_command("restore", str(archive_path), force=True)

@@ -5,8 +5,8 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.http import StreamingHttpResponse
-from django.shortcuts import get_object_or_404, redirect
+from django.http import Http404, StreamingHttpResponse
+from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils import timezone
@@ -64,7 +64,10 @@ class ImportRunAdmin(admin.ModelAdmin):
         """The run's progress, refreshed every two seconds until it ends, then its summary."""
         if not self.has_view_permission(request):
             raise PermissionDenied
-        run = get_object_or_404(ImportRun, pk=object_id)
+        # The admin's own lookup: an id that is not a number is no run, not a ValueError.
+        run = self.get_object(request, object_id)
+        if run is None:
+            raise Http404("No such import run.")
         context = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,

@@ -35,6 +35,7 @@ from comments import models as comment_models
 from comments.models import Comment, count_all_responses
 from posts.counts import count_all
 from posts.models import OldSlug, Post
+from revisions.models import Revision
 
 from .attachments import Library
 from .channel import Channel, Unusable, wordpress_date, wordpress_slug
@@ -382,6 +383,16 @@ class Importer:
         for post, (created, modified) in zip(posts, dates, strict=True):
             post.created_at, post.modified_at = created, modified  # auto_now set them to now
         Post.objects.bulk_update(posts, ["created_at", "modified_at"])
+        # bulk_create sends no post_save, so no Revision.record: each post keeps its
+        # imported text as its first revision here, as a post made in the admin does.
+        Revision.objects.bulk_create(
+            Revision(
+                post=post,
+                created_at=post.modified_at,
+                **{name: getattr(post, name) for name in Revision.FIELDS},
+            )
+            for post in posts
+        )
         WordPressID.remember(Kind.POST, [(item.wp_id, post.pk) for item, post in made])
         through = Post.categories.through
         links, tagged = [], []
@@ -459,12 +470,17 @@ class Importer:
             status=COMMENT_STATUSES[record.approved],
             author_name=record.author[: comment_models.MAX_AUTHOR],
             author_email=record.author_email[: comment_models.MAX_EMAIL],
-            author_url=record.author_url[: comment_models.MAX_URL],
+            author_url=Comment.usable_website(record.author_url),
             author_ip=_address(record.author_ip),
             user_id=self.channel.users_by_wp_id.get(record.user_id),
             content=record.content[: comment_models.MAX_CONTENT],
             created_at=wordpress_date(record.date, record.date_gmt, "comment_date"),
         )
+        if record.author_url.strip() and not comment.author_url:
+            self.summary.warn(
+                "comment websites that are not an http(s) address, dropped",
+                f"comment {record.wp_id}",
+            )
         comment.render()  # content_html: the one path every comment's HTML takes
         return comment
 
