@@ -190,6 +190,16 @@ def _restore_postgresql(database, *, force):
         with connection.cursor() as cursor:
             for table in connection.introspection.table_names():
                 cursor.execute(f"DROP TABLE IF EXISTS {connection.ops.quote_name(table)} CASCADE")
+            # And the functions our migrations made (the search vector's trigger function),
+            # which the dump creates again; never an extension's.
+            cursor.execute(
+                "SELECT p.oid::regprocedure::text FROM pg_proc p"
+                " JOIN pg_namespace n ON n.oid = p.pronamespace"
+                " WHERE n.nspname = 'public' AND NOT EXISTS ("
+                "  SELECT 1 FROM pg_depend d WHERE d.objid = p.oid AND d.deptype = 'e')"
+            )
+            for (function,) in cursor.fetchall():
+                cursor.execute(f"DROP FUNCTION IF EXISTS {function} CASCADE")
     connection.close()  # pg_restore works in its own session
     _run(
         [
