@@ -11,10 +11,11 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import models, transaction
-from django.db.models import Count, IntegerField, OuterRef, Subquery, Sum
+from django.db.models import Count, F, IntegerField, OuterRef, Subquery, Sum
 from django.db.models.functions import Cast, Coalesce
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
+from django.utils.functional import cached_property
 
 from blogcms.cache import content_changed
 
@@ -60,7 +61,7 @@ class CommentQuerySet(models.QuerySet):
         rows = self.for_display(post, held)
         if pks is not None:
             rows = rows.filter(pk__in=[*pks, *held])
-        fields = [*THREAD_FIELDS, "version", "created"]
+        fields = [*THREAD_FIELDS, "version", "created", "note_url"]
         if signed:
             # Which responses are approved now, in the same query: (how many, their ids'
             # sum), to check a kept layout against (comments.paging.Layout.signature).
@@ -75,7 +76,9 @@ class CommentQuerySet(models.QuerySet):
             )
             fields += ["approved_count", "approved_sum"]
         return rows.annotate(
-            created=Cast("created_at", output_field=models.CharField())
+            created=Cast("created_at", output_field=models.CharField()),
+            # A Fediverse reply's note, joined on its unique key (federation.RemoteNote).
+            note_url=F("fediverse_note__url"),
         ).values_list(*fields, named=True)
 
     def for_display(self, post, held=()):
@@ -250,7 +253,9 @@ class Comment(models.Model):
         created = parse_datetime(row.created)
         if timezone.is_naive(created):  # SQLite keeps UTC without an offset
             created = timezone.make_aware(created, datetime.UTC)
-        return cls(**{name: getattr(row, name) for name in THREAD_FIELDS}, created_at=created)
+        comment = cls(**{name: getattr(row, name) for name in THREAD_FIELDS}, created_at=created)
+        comment.note_url = comment.linkable(getattr(row, "note_url", None))
+        return comment
 
     def get_absolute_url(self):
         """On the comment page that shows it (WordPress's get_comment_link())."""
@@ -274,11 +279,29 @@ class Comment(models.Model):
         by another road, shown as one."""
         return self.type not in (self.Type.COMMENT, self.Type.FEDIVERSE)
 
+    @cached_property
+    def note_url(self):
+        """A Fediverse reply's note on its own server, where it is read and answered there."""
+        if self.type != self.Type.FEDIVERSE:
+            return ""
+        note = getattr(self, "fediverse_note", None)  # None: no note stored (yet)
+        return self.linkable(note.url if note else "")
+
+    @property
+    def note_site(self):
+        """The server the Fediverse reply came from, named on its link."""
+        return urlsplit(self.note_url).hostname or ""
+
+    @staticmethod
+    def linkable(url):
+        """`url` as an href: only an http(s) address, "" for anything else or nothing."""
+        return url if url and is_web_url(url) else ""
+
     @property
     def author_link(self):
         """The author's website as a link's href: only an http(s) address, whatever a past
         version, an import or the admin stored (a javascript: URL is never a link)."""
-        return self.author_url if is_web_url(self.author_url) else ""
+        return self.linkable(self.author_url)
 
     @classmethod
     def usable_website(cls, url):

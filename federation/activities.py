@@ -16,9 +16,10 @@ from blogcms.models import SiteSettings
 from comments import moderation
 from comments.linkbacks.verify import our_hosts
 from comments.models import MAX_AUTHOR, MAX_URL, Comment
+from comments.sanitize import is_web_url
 from posts.models import Post
 
-from .inbox import Refused, id_of
+from .inbox import MAX_ID, Refused, id_of
 from .models import (
     BlogActor,
     FederatedPost,
@@ -181,6 +182,22 @@ def _note(activity, actor):
     return note
 
 
+def _note_page(note, actor):
+    """Where people read the note: its `url` (a string, a Link or a list of them) when that
+    is a web page on the actor's own host, else its id."""
+    urls = note.get("url")
+    for candidate in urls if isinstance(urls, list) else [urls]:
+        href = candidate.get("href") if isinstance(candidate, dict) else candidate
+        if (
+            isinstance(href, str)
+            and len(href) <= MAX_ID
+            and is_web_url(href)
+            and domain_of(href) == actor.domain
+        ):
+            return href
+    return note["id"]
+
+
 def on_create(activity, actor):
     note = _note(activity, actor)
     if note is None:
@@ -205,7 +222,9 @@ def on_create(activity, actor):
     try:
         with transaction.atomic():
             moderation.submit(comment)
-            RemoteNote.objects.create(comment=comment, ap_id=note["id"], actor=actor)
+            RemoteNote.objects.create(
+                comment=comment, ap_id=note["id"], url=_note_page(note, actor), actor=actor
+            )
     except moderation.Refused as exc:
         raise Refused(exc.status, exc.message) from exc
     return f"response {comment.status}"
@@ -230,6 +249,8 @@ def on_update(activity, actor):
         return on_create(activity, actor)
     comment = remote.comment
     comment.content = _note_text(note)
+    remote.url = _note_page(note, actor)
+    remote.save(update_fields=["url"])
     # An edited reply is judged again by the same rules (an approved one may be held).
     if comment.status != Comment.Status.SPAM:
         comment.status = moderation.decide_status(comment, SiteSettings.load())

@@ -246,6 +246,9 @@ class RemoteNote(models.Model):
         "comments.Comment", on_delete=models.CASCADE, related_name="fediverse_note"
     )
     ap_id = models.URLField("note id", max_length=2000, unique=True)
+    # Where a reader opens the note on its own server (Mastodon's /@user/123 page); the
+    # reply under the post links to it.
+    url = models.URLField("note page", max_length=2000, blank=True)
     actor = models.ForeignKey(RemoteActor, on_delete=models.CASCADE, related_name="notes")
 
     def __str__(self):

@@ -334,6 +334,77 @@ def test_captured_mastodon_reply_becomes_a_held_fediverse_response(client, peer,
     assert b"Lovely post!" in client.get(post.get_absolute_url()).content
 
 
+def _note_links(html):
+    """(href, text) of each link back to a Fediverse note on a page."""
+    import html5lib
+
+    tree = html5lib.parse(html, namespaceHTMLElements=False)
+    return [
+        (a.get("href"), "".join(a.itertext()))
+        for a in tree.iter("a")
+        if "fediverse-note" in (a.get("class") or "")
+    ]
+
+
+def test_reply_under_the_post_links_back_to_its_note(client, peer, blog):
+    """The response shows where the reply lives: Mastodon's page for the note (its `url`),
+    named by its server, so a reader can answer there."""
+    post = PostFactory()
+    create = peer.captured("create_note", blog=blog.ap_id, post=permalink(post))
+    assert peer.deliver(client, create).status_code == 202
+    reply = Comment.objects.get()
+    reply.approve()
+    page = client.get(post.get_absolute_url()).content.decode()
+    host = peer.url("/").split("//")[1].split(":")[0].rstrip("/")
+    assert _note_links(page) == [(create["object"]["url"], f"View on {host}")]
+    assert create["object"]["url"].endswith("/@alice/113456789012345678")
+    # The admin and mail see the same link from the stored row.
+    assert Comment.objects.get().note_url == create["object"]["url"]
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "javascript:alert(1)//",
+        "https://elsewhere.example/@alice/1",  # not the actor's host
+        {"type": "Link", "href": "data:text/html,<script>alert(1)</script>"},
+        None,
+    ],
+)
+def test_note_link_falls_back_to_its_id(client, peer, blog, url):
+    """A note's `url` that is not a web page on the author's own host is not linked: the
+    note's id (checked to be on that host) is, which Mastodon answers with the same page."""
+    post = PostFactory()
+    create = peer.captured("create_note", blog=blog.ap_id, post=permalink(post))
+    create["object"]["url"] = url
+    assert peer.deliver(client, create).status_code == 202
+    Comment.objects.get().approve()
+    page = client.get(post.get_absolute_url()).content.decode()
+    assert [href for href, _ in _note_links(page)] == [create["object"]["id"]]
+    assert "javascript:" not in page and "data:text/html" not in page
+
+
+def test_note_link_in_a_list_of_links_and_after_an_edit(client, peer, blog):
+    """`url` may be a list of Links (as Pleroma and Misskey send); an Update that moves the
+    note's page moves the link."""
+    post = PostFactory()
+    create = peer.captured("create_note", blog=blog.ap_id, post=permalink(post))
+    page_url = peer.url("/notes/abc")
+    create["object"]["url"] = [
+        {"type": "Link", "mediaType": "text/html", "href": page_url},
+        {"type": "Link", "mediaType": "application/activity+json", "href": create["object"]["id"]},
+    ]
+    assert peer.deliver(client, create).status_code == 202
+    Comment.objects.get().approve()
+    assert [h for h, _ in _note_links(client.get(post.get_absolute_url()).content)] == [page_url]
+    update = dict(create, type="Update", id=create["id"] + "#update")
+    update["object"] = dict(create["object"], url=peer.url("/notes/abc-moved"))
+    assert peer.deliver(client, update).status_code == 202
+    Comment.objects.filter(status=Comment.Status.PENDING).update(status=Comment.Status.APPROVED)
+    html = client.get(post.get_absolute_url()).content
+    assert [h for h, _ in _note_links(html)] == [peer.url("/notes/abc-moved")]
+
+
 def test_reply_to_a_reply_threads_under_it(client, peer, blog):
     """A Note answering a Fediverse reply we hold is stored under it."""
     from blogcms.models import SiteSettings

@@ -20,6 +20,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from html import escape
 from pathlib import Path
 
 import pytest
@@ -219,7 +220,12 @@ def test_fedify_reply_shows_under_the_post_once_approved(live_server, fedify):
         assert b"Replying from Fedify" not in page.read()
     reply.approve()
     with urllib.request.urlopen(permalink, timeout=10) as page:
-        assert b"Replying from Fedify" in page.read()
+        html = page.read().decode()
+    assert "Replying from Fedify" in html
+    # With a link back to the note on Fedify's server (it gives no `url`: its id).
+    note = reply.fediverse_note
+    assert note.url == note.ap_id and note.ap_id.startswith(fedify.base)
+    assert f'class="fediverse-note" href="{escape(note.ap_id)}"' in html
 
 
 def test_edits_and_deletes_travel_both_ways(live_server, fedify):
