@@ -243,6 +243,18 @@ def validator_digest(content, unvalidated_texts):
     return _digest(content)
 
 
+def stored_vary(request, response):
+    """The kept page's Vary: the response's own, plus Cookie (this cache tells visitors apart
+    by their cookies) and what middleware above this one varies on (`request.varies_above`,
+    e.g. Accept on permalinks, federation.middleware), which a hit served before Django
+    would otherwise not say."""
+    names = [v.strip() for v in cc_delim_re.split(response.get("Vary", "")) if v.strip()]
+    for name in ("Cookie", *getattr(request, "varies_above", ())):
+        if name.lower() not in {n.lower() for n in names}:
+            names.append(name)
+    return ", ".join(names)
+
+
 @dataclass
 class CachedPage:
     content: bytes
@@ -264,17 +276,16 @@ class CachedPage:
         if (scheduled := next_scheduled_publish(generation)) is not None:
             expires_at = min(expires_at, scheduled)
         digest = validator_digest(response.content, request.page_cache_unvalidated)
-        headers = [(k, v) for k, v in response.items() if k.lower() not in UNSTORED_HEADERS]
+        headers = [
+            (k, v) for k, v in response.items() if k.lower() not in UNSTORED_HEADERS | {"vary"}
+        ]
+        headers.append(("Vary", stored_vary(request, response)))
         headers.append(("ETag", f'W/"{digest}"'))
         if not response.has_header("Last-Modified"):
             headers.append(("Last-Modified", http_date(now)))
         if not response.has_header("Cache-Control"):
             # Browsers may keep the page but must ask again each time (a 304 is cheap).
             headers.append(("Cache-Control", "max-age=0, must-revalidate"))
-        if not response.has_header("Vary"):
-            headers.append(("Vary", "Cookie"))
-        elif "cookie" not in response["Vary"].lower():
-            headers = [(k, f"{v}, Cookie" if k.lower() == "vary" else v) for k, v in headers]
         return cls(
             content=response.content,
             status=response.status_code,

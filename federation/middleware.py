@@ -25,6 +25,8 @@ class ActivityNegotiationMiddleware:
 
     def __call__(self, request):
         negotiates = request.method in ("GET", "HEAD") and _is_permalink(request.path_info)
+        if negotiates:
+            request.varies_above = ("Accept",)  # kept with the page by the page cache
         if negotiates and wants_activity_json(request):
             from .views import article_or_tombstone
 

@@ -501,6 +501,22 @@ def wsgi_get(url, **headers):
     return answer["status"], answer["headers"], body
 
 
+def test_a_hit_before_django_varies_as_the_page_did(post):
+    """A permalink also answers ActivityPub clients (Vary: Accept, set by the negotiation
+    above the cache): a hit served before Django says so too, as Django's own hit does, so
+    that no cache in front mixes the page and the Article."""
+    url = post.get_absolute_url()
+    rendered = Client().get(url)
+    django_hit = Client().get(url)
+    status, headers, _ = wsgi_get(url)
+    assert (status, headers["X-Cache"], django_hit["X-Cache"]) == (200, "hit", "hit")
+    for vary in (rendered["Vary"], django_hit["Vary"], headers["Vary"]):
+        assert {"accept", "cookie"} <= {v.strip().lower() for v in vary.split(",")}, vary
+    wsgi_get("/")  # rendered and kept; the home page is no object: it varies on Cookie only
+    home = wsgi_get("/")
+    assert home[1]["X-Cache"] == "hit" and "accept" not in home[1]["Vary"].lower()
+
+
 def test_a_hit_is_answered_before_django_with_the_same_page(post, committed):
     """Through the WSGI application a hit is the page Django stored, headers included; a
     304 for an unchanged copy; and nothing stale once the content changes."""

@@ -11,16 +11,15 @@ def link_to_the_id(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('federation', '0001_initial'),
+        ("federation", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='remotenote',
-            name='url',
-            field=models.URLField(blank=True, max_length=2000, verbose_name='note page'),
+            model_name="remotenote",
+            name="url",
+            field=models.URLField(blank=True, max_length=2000, verbose_name="note page"),
         ),
         migrations.RunPython(link_to_the_id, migrations.RunPython.noop),
     ]
