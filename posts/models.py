@@ -495,14 +495,20 @@ class Post(models.Model):
     def is_scheduled(self):
         return self.status == self.Status.PUBLISHED and self.published_at > timezone.now()
 
+    def plain_body(self):
+        """The body as text, its tags dropped and entities decoded (`Tom &amp; Jerry` is
+        `Tom & Jerry`), for a template or a feed to escape once."""
+        return html.unescape(strip_tags(self.body))
+
     def summary(self, words=55):
-        """The excerpt, or the body's first 55 words as WordPress's wp_trim_excerpt."""
-        return self.excerpt or Truncator(strip_tags(self.body)).words(words, truncate=" […]")
+        """The excerpt, or the body's first 55 words as WordPress's wp_trim_excerpt: plain
+        text."""
+        return self.excerpt or Truncator(self.plain_body()).words(words, truncate=" […]")
 
     def meta_description(self, words=30):
         """What search engines show under the title: the excerpt, or the body's first words,
-        as plain text (entities decoded) for the template to escape."""
-        text = self.excerpt or html.unescape(strip_tags(self.body))
+        as plain text for the template to escape."""
+        text = self.excerpt or self.plain_body()
         return Truncator(" ".join(text.split())).words(words, truncate="…")
 
     def closed_by_age(self, site_settings=None):
