@@ -19,6 +19,7 @@ from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
 
 from blogcms.bigtables import BigTableAdmin
+from blogcms.numbers import ascii_int
 from posts.models import Post
 from profiles.models import display_name
 
@@ -71,7 +72,7 @@ class InResponseToFilter(admin.SimpleListFilter):
         if not value:
             return []
         post = None
-        if value.isascii() and value.isdigit():
+        if ascii_int(value) is not None:
             post = Post.objects.filter(pk=value).only("title").first()
         return [(value, post.title if post else f"#{value}")]
 
@@ -79,9 +80,10 @@ class InResponseToFilter(admin.SimpleListFilter):
         value = self.value()
         if value is None:
             return queryset
-        if not (value.isascii() and value.isdigit()):
+        post_id = ascii_int(value)
+        if post_id is None:
             raise IncorrectLookupParameters(value)
-        return queryset.filter(post_id=int(value))
+        return queryset.filter(post_id=post_id)
 
 
 @admin.register(Comment)

@@ -9,6 +9,8 @@ from urllib.parse import quote, unquote
 
 from django.conf import settings
 
+from blogcms.numbers import ascii_int
+
 from .forms import CONSENT_FIELD
 
 HELD_COOKIE = "unapproved_comments"
@@ -58,7 +60,7 @@ def remember_details(response, comment, *, consent):
 def held_ids(request):
     """The ids of the held comments this browser wrote (signed, so they cannot be made up)."""
     value = request.get_signed_cookie(HELD_COOKIE, default="", salt=HELD_SALT, max_age=HELD_SECONDS)
-    return [int(part) for part in value.split(".") if part.isascii() and part.isdigit()]
+    return [number for part in value.split(".") if (number := ascii_int(part)) is not None]
 
 
 def mark_held(request, response, comment):

@@ -6,6 +6,7 @@ from django.template.loader import get_template, render_to_string
 from django.utils.safestring import mark_safe
 
 from blogcms.cache import content_generation
+from blogcms.numbers import ascii_int
 from blogcms.pagecache import unvalidated
 
 from . import cookies, csrf, paging
@@ -17,11 +18,11 @@ from .thread import ThreadRenderer, build_thread, template_version
 
 def _reply_target(request, responses):
     """The approved comment named by ?replytocom=N (the no-JavaScript reply link), or None."""
-    wanted = request.GET.get("replytocom", "")
-    if not (wanted.isascii() and wanted.isdigit()):  # "²".isdigit() is true
+    wanted = ascii_int(request.GET.get("replytocom", ""))
+    if wanted is None:
         return None
     return next(
-        (c for c in responses if c.pk == int(wanted) and c.status == Comment.Status.APPROVED),
+        (c for c in responses if c.pk == wanted and c.status == Comment.Status.APPROVED),
         None,
     )
 
@@ -49,9 +50,8 @@ def _page_links(base_url, layout, number):
 
 def _page_number(request, cpage):
     """The comment page asked for: …/comment-page-N/ or ?cpage=N (None: the default)."""
-    wanted = request.GET.get("cpage", "")
-    if cpage is None and wanted.isascii() and wanted.isdigit():
-        cpage = int(wanted)
+    if cpage is None:
+        cpage = ascii_int(request.GET.get("cpage", ""))
     return cpage
 
 

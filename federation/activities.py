@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from blogcms.addresses import site_url
 from blogcms.models import SiteSettings
+from blogcms.numbers import ascii_int
 from comments import moderation
 from comments.linkbacks.verify import our_hosts
 from comments.models import MAX_AUTHOR, MAX_URL, Comment
@@ -148,10 +149,8 @@ def replied_to(url):
         return None, None
     path = urlsplit(url).path
     if path.startswith(STAFF_NOTE_PATH):
-        pk = path[len(STAFF_NOTE_PATH) :].strip("/")
-        comment = (
-            Comment.objects.filter(pk=pk).select_related("post").first() if pk.isdigit() else None
-        )
+        pk = ascii_int(path[len(STAFF_NOTE_PATH) :].strip("/"))
+        comment = Comment.objects.filter(pk=pk).select_related("post").first() if pk else None
         return (comment.post, comment) if comment else (None, None)
     return Post.objects.published().at_url(url), None
 

@@ -5,6 +5,8 @@ HTML, and marks every permalink answer `Vary: Accept` for caches downstream."""
 
 from django.utils.cache import patch_vary_headers
 
+from blogcms.numbers import ascii_int
+
 AS_PROFILE = "https://www.w3.org/ns/activitystreams"
 
 
@@ -45,7 +47,7 @@ def _is_permalink(path):
     from django.urls import Resolver404, resolve
 
     parts = path.strip("/").split("/")
-    if len(parts) != 4 or not parts[0].isdigit():
+    if len(parts) != 4 or ascii_int(parts[0]) is None:
         return False
     try:
         return resolve(path).view_name == "posts:detail"

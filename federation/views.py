@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from blogcms.addresses import site_host, site_url
 from blogcms.models import SiteSettings
+from blogcms.numbers import ascii_int
 from comments.models import Comment
 from posts.models import Post
 
@@ -124,9 +125,10 @@ def _page_number(request):
     value = request.GET.get("page", "")
     if not value:
         return None
-    if not (value.isascii() and value.isdigit()) or int(value) < 1:
+    number = ascii_int(value, default=0)
+    if number < 1:
         raise Http404("No such page.")
-    return int(value)
+    return number
 
 
 @require_safe

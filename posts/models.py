@@ -26,6 +26,7 @@ from django.utils.text import Truncator, slugify
 from django_prose_editor.fields import ProseEditorField
 from taggit.managers import TaggableManager
 
+from blogcms.numbers import ascii_int
 from profiles.models import display_name
 
 UNCATEGORIZED_SLUG = "uncategorized"
@@ -205,13 +206,11 @@ class PostQuerySet(models.QuerySet):
 
     def with_query_id(self, value):
         """The post WordPress's ?p=`value` names, as a queryset: none unless `value` is
-        ASCII digits ("²".isdigit() is true, yet int("²") raises). A post imported from
-        WordPress answers to its old ID (wxr.WordPressID) before a post of ours whose pk
-        it is: the old blog's ?p= links are out in the world."""
-        if not (value.isascii() and value.isdigit()):
-            return self.none()
-        number = int(value)
-        if number > 2**63 - 1:  # beyond any primary key (a bigint)
+        ASCII digits (blogcms.numbers). A post imported from WordPress answers to its old
+        ID (wxr.WordPressID) before a post of ours whose pk it is: the old blog's ?p= links
+        are out in the world."""
+        number = ascii_int(value)
+        if number is None or number > 2**63 - 1:  # beyond any primary key (a bigint)
             return self.none()
         former = Post.objects.filter(wordpress_ids__kind="post", wordpress_ids__wp_id=number)
         old_or_ours = Coalesce(

@@ -405,6 +405,17 @@ def test_note_link_in_a_list_of_links_and_after_an_edit(client, peer, blog):
     assert [h for h, _ in _note_links(html)] == [peer.url("/notes/abc-moved")]
 
 
+@pytest.mark.parametrize("number", ["²", "٣", "12x", ""])
+def test_a_reply_to_a_staff_note_address_that_is_no_number_is_ignored(client, peer, blog, number):
+    """inReplyTo naming our staff-note address with other digits ("²".isdigit() is true)
+    answers nothing of ours: accepted and ignored, never a 500."""
+    create = peer.captured(
+        "create_note", blog=blog.ap_id, post=f"http://testserver/activitypub/notes/{number}/"
+    )
+    assert peer.deliver(client, create).status_code == 202
+    assert not Comment.objects.exists()
+
+
 def test_reply_to_a_reply_threads_under_it(client, peer, blog):
     """A Note answering a Fediverse reply we hold is stored under it."""
     from blogcms.models import SiteSettings

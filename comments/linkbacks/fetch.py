@@ -35,6 +35,7 @@ from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.exceptions import HTTPError
 
 from blogcms.addresses import site_url
+from blogcms.numbers import ascii_int
 
 from .addresses import NotPublic, Unresolvable, host_identity, literal_public, resolve_public
 
@@ -228,7 +229,7 @@ def _read_body(response, deadline, limit):
     """Read at most `limit` decompressed bytes, within the deadline."""
     inflater = _decompressor(response.headers.get("content-encoding", ""))
     declared = response.headers.get("content-length", "")
-    if inflater is None and declared.isascii() and declared.isdigit() and int(declared) > limit:
+    if inflater is None and ascii_int(declared, default=0) > limit:
         raise TooLarge(f"the body is {declared} bytes, more than {limit}")
     chunks, size = [], 0
     for raw in response.stream(CHUNK, decode_content=False):

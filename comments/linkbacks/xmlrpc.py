@@ -19,6 +19,7 @@ from django.http import HttpResponse, HttpResponseNotAllowed
 from django.views.decorators.csrf import csrf_exempt
 
 from blogcms.models import SiteSettings
+from blogcms.numbers import ascii_int
 from comments.models import Comment
 from comments.moderation import client_ip
 
@@ -143,8 +144,8 @@ def endpoint(request):
         return HttpResponseNotAllowed(
             ["POST"], "XML-RPC server accepts POST requests only.", content_type="text/plain"
         )
-    declared = request.META.get("CONTENT_LENGTH") or "0"
-    if not (declared.isascii() and declared.isdigit()) or int(declared) > MAX_BODY:
+    declared = ascii_int(request.META.get("CONTENT_LENGTH") or "0")
+    if declared is None or declared > MAX_BODY:
         answer = xmlrpc.client.Fault(INVALID_REQUEST, "server error. request too large.")
     else:
         try:
