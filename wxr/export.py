@@ -192,9 +192,10 @@ def _site_relative(url):
 
 
 def _attachments(numbers, users):
-    """The media library as WordPress attachments: the file's absolute URL, its path
-    (_wp_attached_file, relative to MEDIA_ROOT: import_wordpress --media-dir MEDIA_ROOT takes
-    it back), its sizes (_wp_attachment_metadata), alt text, title and caption."""
+    """The media library, images and other files, as WordPress attachments: the file's
+    absolute URL, its path (_wp_attached_file, relative to MEDIA_ROOT: import_wordpress
+    --media-dir MEDIA_ROOT takes it back), its sizes (_wp_attachment_metadata), alt text,
+    title and caption."""
     items = MediaItem.objects.select_related("uploaded_by").order_by("pk")
     for m in items.iterator(chunk_size=CHUNK):
         url = m.file.url
@@ -231,7 +232,10 @@ def _attachments(numbers, users):
 
 def _attachment_metadata(m):
     """WordPress's _wp_attachment_metadata (wp_generate_attachment_metadata()): the
-    original's dimensions and path, and each size's file name beside it."""
+    original's dimensions and path, and each size's file name beside it; for a file that is
+    no image (a PDF), its size only."""
+    if not m.is_image:
+        return {"filesize": m.file_size}
     return {
         "width": m.width,
         "height": m.height,
