@@ -225,7 +225,8 @@ BLOGCMS_SERVE_MEDIA = env_bool("BLOGCMS_SERVE_MEDIA", True)
 # ".[s3]"; docs/media.md). Image limits: BLOGCMS_IMAGE_MAX_BYTES, BLOGCMS_IMAGE_MAX_PIXELS.
 if os.environ.get("BLOGCMS_S3_BUCKET"):
     MEDIA_STORAGE = {
-        "BACKEND": "storages.backends.s3.S3Storage",
+        # django-storages' S3Storage; files that are not images are sent as downloads.
+        "BACKEND": "media_library.storage.LibraryS3Storage",
         "OPTIONS": {
             "bucket_name": os.environ["BLOGCMS_S3_BUCKET"],
             "endpoint_url": os.environ.get("BLOGCMS_S3_ENDPOINT_URL") or None,

@@ -272,3 +272,29 @@ def test_export_then_import_gives_the_files_back(tmp_path, uploads, settings):
     assert {m.title: m.file.open("rb").read() for m in MediaItem.objects.all()} == contents
     menu = MediaItem.objects.get(title="menu")
     assert f'href="{menu.file.url}"' in Post.objects.posts().get().body
+
+
+def test_running_again_gives_old_attachment_pages_to_an_earlier_import(client, uploads):
+    """Attachments imported before their old pages were kept get them when the same file
+    is imported again (nothing else changes)."""
+    run_import("--media-dir", str(uploads))
+    WordPressID.objects.filter(kind="attachment").update(old_address="")
+    assert client.get("/logo/").status_code == 404
+    run_import()
+    response = client.get("/logo/")
+    assert (response.status_code, response["Location"]) == (301, library_item(23).file.url)
+
+
+def test_a_blog_in_a_folder_keeps_its_attachment_pages_below_the_site(client, uploads, tmp_path):
+    """An old blog at https://old.example/blog/ had /blog/logo/: here the blog is the site,
+    so /logo/ answers, as its posts do at /YYYY/MM/DD/slug/."""
+    text = FILE.read_text(encoding="utf-8").replace(
+        "https://old.example", "https://old.example/blog"
+    )
+    path = tmp_path / "in-a-folder.xml"
+    path.write_text(text, encoding="utf-8")
+    run_import("--media-dir", str(uploads), path=path)
+    assert client.get("/2011/08/19/cafe-opening/").status_code == 200
+    for old, wp_id in [("/logo/", 23), ("/2011/08/19/cafe-opening/menu/", 22)]:
+        response = client.get(old)
+        assert (response.status_code, response["Location"]) == (301, library_item(wp_id).file.url)
