@@ -5,13 +5,13 @@ the bucket is configured (django-storages is the optional [s3] extra)."""
 
 from storages.backends.s3 import S3Storage
 
+from .files import extension
 from .processing import MIME_TYPES
 
 
 class LibraryS3Storage(S3Storage):
     def get_object_parameters(self, name):
         parameters = super().get_object_parameters(name)
-        extension = name.rpartition(".")[2].lower() if "." in name else ""
-        if extension not in MIME_TYPES:
+        if extension(name) not in MIME_TYPES:
             parameters["ContentDisposition"] = "attachment"
         return parameters
