@@ -13,6 +13,7 @@ claimed.
 """
 
 import os
+import re
 import tempfile
 from dataclasses import dataclass
 
@@ -27,23 +28,23 @@ from .processing import safe_stem
 class FileType:
     mime_type: str
     label: str
-    signatures: tuple  # (offset, bytes): the file starts so at one of them
-    text: bool = False  # plain text: no signature, but no NUL and no markup
+    start: bytes  # a regular expression the file's first bytes match ("" for text)
 
     def matches(self, head):
-        if self.text:
-            return b"\x00" not in head and not head.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<")
-        return any(head[offset : offset + len(magic)] == magic for offset, magic in self.signatures)
+        if not self.start:  # plain text: no signature, but no NUL and no markup
+            text = head.removeprefix(b"\xef\xbb\xbf").lstrip()  # a BOM, blank lines
+            return b"\x00" not in head and not text.startswith(b"<")
+        return re.match(self.start, head, re.DOTALL) is not None
 
 
-_PDF = ((0, b"%PDF-"),)
-_OLE = ((0, b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"),)  # Word, Excel, PowerPoint 97-2003
-_ZIP = ((0, b"PK\x03\x04"), (0, b"PK\x05\x06"))  # also docx, xlsx, pptx, odt, epub
-_MP4 = tuple((4, box) for box in (b"ftyp", b"moov", b"mdat", b"wide", b"free", b"skip"))
-_MP3 = ((0, b"ID3"), (0, b"\xff\xfb"), (0, b"\xff\xf3"), (0, b"\xff\xf2"), (0, b"\xff\xfa"))
-_OGG = ((0, b"OggS"),)
-_MATROSKA = ((0, b"\x1a\x45\xdf\xa3"),)
-_ASF = ((0, b"\x30\x26\xb2\x75\x8e\x66\xcf\x11"),)
+_PDF = rb"%PDF-"
+_OLE = rb"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # Word, Excel, PowerPoint 97-2003
+_ZIP = rb"PK(?:\x03\x04|\x05\x06)"  # also docx, xlsx, pptx, odt, epub; or an empty zip
+_MP4 = rb"....(?:ftyp|moov|mdat|wide|free|skip)"  # ISO media boxes (MP4, M4A, QuickTime)
+_MP3 = rb"(?:ID3|\xff[\xe0-\xff])"  # an ID3 tag, or an MPEG audio frame header
+_OGG = rb"OggS"
+_MATROSKA = rb"\x1a\x45\xdf\xa3"
+_ASF = rb"\x30\x26\xb2\x75\x8e\x66\xcf\x11"
 
 # Extension → what it is. Nothing else but images (processing.FORMATS) is stored.
 FILE_TYPES = {
@@ -66,24 +67,24 @@ FILE_TYPES = {
     "ods": FileType("application/vnd.oasis.opendocument.spreadsheet", "OpenDocument", _ZIP),
     "odp": FileType("application/vnd.oasis.opendocument.presentation", "OpenDocument", _ZIP),
     "epub": FileType("application/epub+zip", "EPUB", _ZIP),
-    "rtf": FileType("application/rtf", "RTF", ((0, b"{\\rtf"),)),
-    "txt": FileType("text/plain", "text", (), text=True),
-    "csv": FileType("text/csv", "CSV", (), text=True),
+    "rtf": FileType("application/rtf", "RTF", rb"\{\\rtf"),
+    "txt": FileType("text/plain", "text", b""),
+    "csv": FileType("text/csv", "CSV", b""),
     "zip": FileType("application/zip", "zip", _ZIP),
-    "gz": FileType("application/gzip", "gzip", ((0, b"\x1f\x8b"),)),
-    "tgz": FileType("application/gzip", "gzip", ((0, b"\x1f\x8b"),)),
-    "7z": FileType("application/x-7z-compressed", "7-Zip", ((0, b"7z\xbc\xaf\x27\x1c"),)),
-    "rar": FileType("application/vnd.rar", "RAR", ((0, b"Rar!\x1a\x07"),)),
+    "gz": FileType("application/gzip", "gzip", b"\x1f\x8b"),
+    "tgz": FileType("application/gzip", "gzip", b"\x1f\x8b"),
+    "7z": FileType("application/x-7z-compressed", "7-Zip", b"7z\xbc\xaf\x27\x1c"),
+    "rar": FileType("application/vnd.rar", "RAR", b"Rar!\x1a\x07"),
     "mp3": FileType("audio/mpeg", "MP3", _MP3),
     "m4a": FileType("audio/mp4", "audio", _MP4),
     "ogg": FileType("audio/ogg", "Ogg", _OGG),
     "oga": FileType("audio/ogg", "Ogg", _OGG),
     "opus": FileType("audio/ogg", "Opus", _OGG),
-    "wav": FileType("audio/wav", "WAV", ((8, b"WAVE"),)),
-    "flac": FileType("audio/flac", "FLAC", ((0, b"fLaC"),)),
+    "wav": FileType("audio/wav", "WAV", rb"RIFF....WAVE"),
+    "flac": FileType("audio/flac", "FLAC", b"fLaC"),
     "wma": FileType("audio/x-ms-wma", "WMA", _ASF),
-    "mid": FileType("audio/midi", "MIDI", ((0, b"MThd"),)),
-    "midi": FileType("audio/midi", "MIDI", ((0, b"MThd"),)),
+    "mid": FileType("audio/midi", "MIDI", b"MThd"),
+    "midi": FileType("audio/midi", "MIDI", b"MThd"),
     "mp4": FileType("video/mp4", "video", _MP4),
     "m4v": FileType("video/mp4", "video", _MP4),
     "mov": FileType("video/quicktime", "video", _MP4),
@@ -91,7 +92,7 @@ FILE_TYPES = {
     "webm": FileType("video/webm", "WebM", _MATROSKA),
     "mkv": FileType("video/x-matroska", "video", _MATROSKA),
     "ogv": FileType("video/ogg", "Ogg", _OGG),
-    "avi": FileType("video/x-msvideo", "AVI", ((8, b"AVI "),)),
+    "avi": FileType("video/x-msvideo", "AVI", rb"RIFF....AVI "),
     "wmv": FileType("video/x-ms-wmv", "WMV", _ASF),
 }
 HEAD_BYTES = 64

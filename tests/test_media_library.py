@@ -445,3 +445,32 @@ def test_a_file_larger_than_the_limit_is_refused(client, settings):
     response = client.post(ADD_URL, {"upload": upload, "alt_text": "", "caption": ""})
     assert "The file must be at most 20 bytes." in response.text
     assert not MediaItem.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "mime_type"),
+    [
+        ("slides.pptx", b"PK\x03\x04" + b"\x00" * 40, "presentationml.presentation"),
+        ("talk.mp4", b"\x00\x00\x00\x18ftypmp42" + b"\x00" * 40, "video/mp4"),
+        ("hello.wav", b"RIFF\x24\x00\x00\x00WAVEfmt " + b"\x00" * 40, "audio/wav"),
+        ("show.ogg", b"OggS\x00\x02" + b"\x00" * 40, "audio/ogg"),
+        ("episode.mp3", b"\xff\xfb\x90\x64" + b"\x00" * 40, "audio/mpeg"),
+    ],
+)
+def test_admin_keeps_the_kinds_of_file_wordpress_users_upload(client, name, content, mime_type):
+    """Documents, video and audio are kept as files, typed by what they are."""
+    client.force_login(StaffFactory())
+    upload = SimpleUploadedFile(name, content, content_type="application/octet-stream")
+    response = client.post(ADD_URL, {"upload": upload, "alt_text": "", "caption": ""})
+    assert response.status_code == 302
+    assert mime_type in MediaItem.objects.get().mime_type
+
+
+def test_a_file_must_start_as_its_kind_does(client):
+    """A zip called episode.mp3, or a RIFF file that is no WAV, is refused."""
+    client.force_login(StaffFactory())
+    for name, content in [("episode.mp3", b"PK\x03\x04"), ("a.wav", b"RIFF\x00\x00\x00\x00AVI ")]:
+        upload = SimpleUploadedFile(name, content + b"\x00" * 40)
+        response = client.post(ADD_URL, {"upload": upload, "alt_text": "", "caption": ""})
+        assert "its name says" in response.text, name
+    assert not MediaItem.objects.exists()
