@@ -81,6 +81,11 @@ class MediaItem(models.Model):
     def is_image(self):
         return self.mime_type.startswith("image/")
 
+    @staticmethod
+    def title_from(stem):
+        """A title for an upload that came without one: its name ("ete-a-paris" → "Ete a paris")."""
+        return stem.replace("-", " ").replace("_", " ").strip().capitalize()
+
     @classmethod
     def create_from_upload(cls, upload, *, month=None, allow_files=False, **fields):
         """A new item from `upload`, refused with a ValidationError unless it is a real
@@ -108,8 +113,7 @@ class MediaItem(models.Model):
         self.mime_type = clean.mime_type
         self.file_size = clean.size
         self.sizes = {}
-        if not self.title:
-            self.title = clean.stem.replace("-", " ").replace("_", " ").strip().capitalize()
+        self.title = self.title or self.title_from(clean.stem)
         try:
             with transaction.atomic():
                 self.save()
@@ -126,8 +130,7 @@ class MediaItem(models.Model):
         self.mime_type = clean.mime_type
         self.file_size = len(clean.original.content)
         self.sizes = stored.sizes
-        if not self.title:
-            self.title = clean.stem.replace("-", " ").replace("_", " ").strip().capitalize()
+        self.title = self.title or self.title_from(clean.stem)
         try:
             with transaction.atomic():
                 self.save()

@@ -34,6 +34,7 @@ _SIZE_SUFFIX = re.compile(r"^(?P<base>.+)-(?P<width>\d{1,5})x(?P<height>\d{1,5})
 _SCALED = "-scaled"
 # uploads/YYYY/MM/name: the month folder WordPress keeps a file in (wp_upload_dir()).
 _MONTH_FOLDER = re.compile(r"(?:^|/)(?P<year>\d{4})/(?P<month>0[1-9]|1[0-2])/[^/]+$")
+_DATE_MONTH = re.compile(r"(?P<year>(?!0000)\d{4})-(?P<month>0[1-9]|1[0-2])-")
 
 
 def size_variant(name):
@@ -93,15 +94,12 @@ def upload_month(old_file, file_url, date):
     """The month folder ("2011/08") the old blog kept the file in, which the library keeps:
     _wp_attached_file's, else the file URL's, else the attachment's date (local), as
     WordPress's importer chooses the folder of an imported file (process_attachment())."""
-    for path in (old_file, unquote(urlsplit(file_url.strip()).path)):
-        if match := _MONTH_FOLDER.search(path):
-            return f"{match['year']}/{match['month']}"
-    if len(date) >= 7 and date[:4].isdecimal() and date[5:7] in _MONTHS and date[:4] != "0000":
-        return f"{date[:4]}/{date[5:7]}"
-    return None
-
-
-_MONTHS = {f"{n:02d}" for n in range(1, 13)}
+    found = (
+        _MONTH_FOLDER.search(old_file)
+        or _MONTH_FOLDER.search(unquote(urlsplit(file_url.strip()).path))
+        or _DATE_MONTH.match(date.strip())  # post_date, "2011-08-19 09:00:00"
+    )
+    return f"{found['year']}/{found['month']}" if found else None
 
 
 def old_address(link, file_url, base_url):
@@ -187,10 +185,9 @@ class Library:
         if old_file:
             self.files[old_file] = media
 
-    @staticmethod
-    def kind(media):
-        """The summary's count for a library item."""
-        return "images" if media.is_image else "files"
+    def _kind(self, pk):
+        """The summary's count a library item goes in."""
+        return "images" if pk in self.images else "files"
 
     def add(self, item):
         old_file = attached_file(item.meta_value("_wp_attached_file"))
@@ -199,12 +196,11 @@ class Library:
             self.prefixes.add(url_path[: -len(old_file)])
         address = old_address(item.link, item.attachment_url, self.base_url)
         if item.wp_id in self.pks:
-            media_pk = self.pks[item.wp_id]
-            self.summary.existing["images" if media_pk in self.images else "files"] += 1
-            # An attachment imported before old addresses were kept gets its own now.
-            WordPressID.objects.filter(
-                kind=Kind.ATTACHMENT, wp_id=item.wp_id, old_address=""
-            ).exclude(old_address=address).update(old_address=address)
+            self.summary.existing[self._kind(self.pks[item.wp_id])] += 1
+            if address:  # imported before old addresses were kept: it gets its own now
+                WordPressID.objects.filter(
+                    kind=Kind.ATTACHMENT, wp_id=item.wp_id, old_address=""
+                ).update(old_address=address)
             return
         if not self.media_dir:
             self.summary.skip(
@@ -232,7 +228,7 @@ class Library:
             self.summary.skip(f"attachments: {exc}", item.label)
             return
         self._known(item.wp_id, media, old_file)
-        self.summary.created[self.kind(media)] += 1
+        self.summary.created[self._kind(media.pk)] += 1
 
     def _store(self, item, upload, old_file, address):
         """The item and its WordPress ID together, so a run cut short between them cannot
