@@ -308,10 +308,14 @@ class StoredFiles:
         return [self.name, *(size["file"] for size in self.sizes.values())]
 
 
+# Every file of the library is stored under this folder of the storage.
+LIBRARY_FOLDER = "library/"
+
+
 def library_folder(month=None):
     """Where a new file goes: library/YYYY/MM/ as WordPress's uploads/YYYY/MM/, the month
     of the upload, or `month` ("2011/08") for a file that had one (an import)."""
-    return f"library/{month or timezone.now().strftime('%Y/%m')}/"
+    return f"{LIBRARY_FOLDER}{month or timezone.now().strftime('%Y/%m')}/"
 
 
 def store(clean, storage=None, month=None):

@@ -245,9 +245,10 @@ def test_a_second_run_changes_nothing(uploads):
 
 
 def test_export_then_import_gives_the_files_back(tmp_path, uploads, settings):
-    """The export lists files as attachments (their URL, _wp_attached_file, size); importing
-    it into an empty blog with MEDIA_ROOT as --media-dir gives each back: same bytes, type,
-    title, caption and month folder, and the body's links lead to them."""
+    """The export lists files as attachments (their URL, _wp_attached_file, size) and links
+    to them by absolute URL; importing it into an empty blog with MEDIA_ROOT as --media-dir
+    gives each back: same bytes, type, title, caption and month folder, and the body's
+    links lead to them."""
     settings.BLOGCMS_SITE_URL = "https://new.example"
     run_import("--media-dir", str(uploads))
     out = io.StringIO()
@@ -255,6 +256,8 @@ def test_export_then_import_gives_the_files_back(tmp_path, uploads, settings):
     export = tmp_path / "blog.xml"
     export.write_text(out.getvalue(), encoding="utf-8")
     assert "<![CDATA[library/2011/08/menu.pdf]]>" in out.getvalue()
+    # Absolute, as WordPress's importer finds the attachment URLs it replaces in bodies.
+    assert 'href="https://new.example/media/library/2011/08/menu.pdf"' in out.getvalue()
 
     def files():
         return sorted(
