@@ -222,10 +222,12 @@ MEDIA_ROOT = VAR_DIR / "media"
 BLOGCMS_SERVE_MEDIA = env_bool("BLOGCMS_SERVE_MEDIA", True)
 # Uploaded images (media_library) go through the storage API: files under MEDIA_ROOT by
 # default, or an S3-compatible bucket when BLOGCMS_S3_BUCKET is set (pip install
-# ".[s3]"; docs/media.md). Image limits: BLOGCMS_IMAGE_MAX_BYTES, BLOGCMS_IMAGE_MAX_PIXELS.
+# ".[s3]"; docs/media.md). Image limits: BLOGCMS_IMAGE_MAX_BYTES, BLOGCMS_IMAGE_MAX_PIXELS;
+# other files (a PDF): BLOGCMS_FILE_MAX_BYTES.
 if os.environ.get("BLOGCMS_S3_BUCKET"):
     MEDIA_STORAGE = {
-        "BACKEND": "storages.backends.s3.S3Storage",
+        # django-storages' S3Storage; files that are not images are sent as downloads.
+        "BACKEND": "media_library.storage.LibraryS3Storage",
         "OPTIONS": {
             "bucket_name": os.environ["BLOGCMS_S3_BUCKET"],
             "endpoint_url": os.environ.get("BLOGCMS_S3_ENDPOINT_URL") or None,

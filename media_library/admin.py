@@ -1,5 +1,7 @@
 """The library in the admin (WordPress: Media → Library, Add New), and the two small JSON
-endpoints the post editor's image button uses: list/search the library, upload to it."""
+endpoints the post editor's image button uses: list/search the library's images, upload an
+image to it. The library also keeps other files (a PDF, an MP3: media_library.files),
+listed beside the images and uploaded from Add."""
 
 from django import forms
 from django.contrib import admin
@@ -12,19 +14,24 @@ from django.utils.decorators import method_decorator
 from django.utils.html import format_html
 from django.views.decorators.http import require_GET, require_POST
 
-from . import processing
+from . import files, processing
 from .models import MediaItem
 
 ACCEPT = "image/jpeg,image/png,image/gif,image/webp"
 
 
 class UploadForm(forms.ModelForm):
-    """Adding an item is uploading its image; alt text and caption go with it."""
+    """Adding an item is uploading its image or file; alt text and caption go with it."""
 
     upload = forms.FileField(
-        label="Image",
-        help_text="JPEG, PNG, GIF or WebP. Location and camera details are removed.",
-        widget=forms.ClearableFileInput(attrs={"accept": ACCEPT}),
+        label="File",
+        help_text=(
+            "An image (JPEG, PNG, GIF or WebP; location and camera details are removed), or "
+            "a document, audio, video or archive (PDF, MP3, zip…), offered as a download."
+        ),
+        widget=forms.ClearableFileInput(
+            attrs={"accept": ",".join([ACCEPT, *(f".{e}" for e in files.FILE_TYPES)])}
+        ),
     )
 
     class Meta:
@@ -32,8 +39,15 @@ class UploadForm(forms.ModelForm):
         fields = ["upload", "title", "alt_text", "caption"]
 
     def clean_upload(self):
+        """Checked here, so a refusal shows on the form (stored by save_model)."""
         upload = self.cleaned_data["upload"]
-        self.clean_image = processing.clean_upload(upload)
+        self.checked_file = self.clean_image = None
+        if files.is_file_type(upload.name):
+            self.checked_file = files.clean_file(upload)
+        elif files.is_image_name(upload.name):
+            self.clean_image = processing.clean_upload(upload)
+        else:
+            files.refuse_type(upload.name)
         return upload
 
 
@@ -72,10 +86,17 @@ class MediaItemAdmin(admin.ModelAdmin):
         if change:
             return super().save_model(request, obj, form, change)
         obj.uploaded_by = request.user
-        obj.save_with_image(form.clean_image)
+        if form.checked_file is not None:
+            obj.save_with_file(form.checked_file)
+        else:
+            obj.save_with_image(form.clean_image)
 
-    @admin.display(description="image")
+    @admin.display(description="preview")
     def preview(self, obj):
+        if not obj.is_image:
+            return format_html(
+                '<span class="media-library-file">{}</span>', files.extension(obj.file.name)
+            )
         thumbnail = obj.rendition("thumbnail")
         return format_html(
             '<img src="{}" width="{}" height="{}" alt="" class="media-library-thumbnail" '
@@ -87,6 +108,8 @@ class MediaItemAdmin(admin.ModelAdmin):
 
     @admin.display(description="preview")
     def large_preview(self, obj):
+        if not obj.is_image:
+            return "A file, offered as a download (no preview)."
         return obj.img_tag("medium", lazy=False)
 
     @admin.display(description="file")
@@ -95,7 +118,7 @@ class MediaItemAdmin(admin.ModelAdmin):
 
     @admin.display(description="dimensions")
     def dimensions(self, obj):
-        return f"{obj.width} × {obj.height}"
+        return f"{obj.width} × {obj.height}" if obj.is_image else "—"
 
     def has_change_permission(self, request, obj=None):
         """Authors edit and delete their own uploads; Editors everyone's (WordPress:
@@ -133,7 +156,7 @@ class MediaItemAdmin(admin.ModelAdmin):
         """The editor's image dialog lists the library, newest first: ?q= searches."""
         if not self.has_view_permission(request):
             raise PermissionDenied
-        items = MediaItem.objects.all()
+        items = MediaItem.objects.images()
         if query := request.GET.get("q", "").strip()[:200]:
             items = items.filter(
                 Q(title__icontains=query)

@@ -45,7 +45,7 @@ def prefetch_content_media(objects, attribute="body"):
     page's posts), and hand the same map to each as `content_media`."""
     objects = list(objects)
     ids = set().union(*(library_ids(getattr(obj, attribute)) for obj in objects))
-    items = MediaItem.objects.in_bulk(ids) if ids else {}
+    items = MediaItem.objects.images().in_bulk(ids) if ids else {}
     for obj in objects:
         obj.content_media = items
     return objects
@@ -65,7 +65,7 @@ def filter_content_images(content, media=None, *, lazy_first=True, absolute=None
         return content
     if media is None:
         ids = library_ids(content)
-        media = MediaItem.objects.in_bulk(ids) if ids else {}
+        media = MediaItem.objects.images().in_bulk(ids) if ids else {}
     seen = 0
 
     def add_attributes(match):

@@ -1,4 +1,5 @@
-"""The media library: uploaded images (WordPress: attachments) and their sizes."""
+"""The media library (WordPress: attachments): uploaded images and their sizes, and other
+files (a PDF, an MP3) kept as downloads."""
 
 import os
 from dataclasses import dataclass
@@ -10,7 +11,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
-from . import processing
+from . import files, processing
 
 
 @dataclass(frozen=True)
@@ -19,17 +20,25 @@ class Rendition:
 
     name: str
     file: str
-    width: int
-    height: int
+    width: int | None  # None for a file that is not an image
+    height: int | None
 
     @property
     def url(self):
         return default_storage.url(self.file)
 
 
+class MediaItemQuerySet(models.QuerySet):
+    def images(self):
+        """Images only: what a body, a featured image or the editor's picker may show."""
+        return self.filter(mime_type__startswith="image/")
+
+
 class MediaItem(models.Model):
     file = models.FileField(
-        max_length=255, editable=False, help_text="The cleaned original (re-encoded)."
+        max_length=255,
+        editable=False,
+        help_text="The cleaned original (an image re-encoded; another file as it was).",
     )
     title = models.CharField(max_length=200, blank=True)
     alt_text = models.CharField(
@@ -39,9 +48,10 @@ class MediaItem(models.Model):
         help_text="What the image shows, for readers who cannot see it.",
     )
     caption = models.TextField(blank=True)
-    width = models.PositiveIntegerField(editable=False)
-    height = models.PositiveIntegerField(editable=False)
-    mime_type = models.CharField("MIME type", max_length=20, editable=False)
+    # None for a file that is not an image.
+    width = models.PositiveIntegerField(null=True, editable=False)
+    height = models.PositiveIntegerField(null=True, editable=False)
+    mime_type = models.CharField("MIME type", max_length=100, editable=False)
     file_size = models.PositiveIntegerField("size in bytes", editable=False, default=0)
     # {"thumbnail": {"file": "library/2026/11/cat-150x150.jpg", "width": 150, "height": 150},
     #  ...}: WordPress's _wp_attachment_metadata["sizes"]; a size the image is too small
@@ -57,32 +67,70 @@ class MediaItem(models.Model):
     )
     uploaded_at = models.DateTimeField(default=timezone.now, db_index=True, editable=False)
 
+    objects = MediaItemQuerySet.as_manager()
+
     class Meta:
         ordering = ["-uploaded_at", "-id"]
-        verbose_name = "image"
+        verbose_name = "media item"
         verbose_name_plural = "media library"
 
     def __str__(self):
         return self.title or os.path.basename(self.file.name)
 
+    @property
+    def is_image(self):
+        return self.mime_type.startswith("image/")
+
+    @staticmethod
+    def title_from(stem):
+        """A title for an upload that came without one: its name ("ete-a-paris" → "Ete a paris")."""
+        return stem.replace("-", " ").replace("_", " ").strip().capitalize()
+
     @classmethod
-    def create_from_upload(cls, upload, **fields):
-        """A new item from `upload`, refused with a ValidationError unless it is a real image."""
+    def create_from_upload(cls, upload, *, month=None, allow_files=False, **fields):
+        """A new item from `upload`, refused with a ValidationError unless it is a real
+        image, or, with `allow_files`, one of the files kept as downloads
+        (files.FILE_TYPES). `month` ("2011/08"): the folder it goes to, else this month's."""
         item = cls(**fields)
-        item.save_with_image(processing.clean_upload(upload))
+        if allow_files and files.is_file_type(upload.name):
+            item.save_with_file(files.clean_file(upload), month)
+        elif allow_files and not files.is_image_name(upload.name):
+            files.refuse_type(upload.name)
+        else:
+            item.save_with_image(processing.clean_upload(upload), month)
         return item
 
-    def save_with_image(self, clean):
+    def save_with_file(self, clean, month=None):
+        """Store a checked file (files.clean_file) as it is, then save; nothing is left
+        behind on failure."""
+        with clean.content:
+            name = default_storage.save(
+                f"{processing.library_folder(month)}{clean.stem}.{clean.extension}",
+                clean.content,
+            )
+        self.file = name
+        self.width = self.height = None
+        self.mime_type = clean.mime_type
+        self.file_size = clean.size
+        self.sizes = {}
+        self.title = self.title or self.title_from(clean.stem)
+        try:
+            with transaction.atomic():
+                self.save()
+        except Exception:
+            processing.delete_files([name])
+            raise
+
+    def save_with_image(self, clean, month=None):
         """Store a cleaned image (processing.clean_upload) and its sizes, then save. Either
         everything is stored or nothing is: no orphan files, no rows without files."""
-        stored = processing.store(clean)
+        stored = processing.store(clean, month=month)
         self.file = stored.name
         self.width, self.height = clean.original.width, clean.original.height
         self.mime_type = clean.mime_type
         self.file_size = len(clean.original.content)
         self.sizes = stored.sizes
-        if not self.title:
-            self.title = clean.stem.replace("-", " ").replace("_", " ").strip().capitalize()
+        self.title = self.title or self.title_from(clean.stem)
         try:
             with transaction.atomic():
                 self.save()

@@ -120,10 +120,10 @@ def max_pixels():
     return getattr(settings, "BLOGCMS_IMAGE_MAX_PIXELS", 40_000_000)
 
 
-def safe_stem(filename):
+def safe_stem(filename, default="image"):
     """The upload's name as a file name stem: ASCII, slugified, short; never a path."""
     stem = os.path.splitext(os.path.basename(str(filename or "").replace("\\", "/")))[0]
-    return slugify(stem)[:60].strip("-_") or "image"
+    return slugify(stem)[:60].strip("-_") or default
 
 
 def _refuse(message, code, **params):
@@ -308,12 +308,22 @@ class StoredFiles:
         return [self.name, *(size["file"] for size in self.sizes.values())]
 
 
-def store(clean, storage=None):
+# Every file of the library is stored under this folder of the storage.
+LIBRARY_FOLDER = "library/"
+
+
+def library_folder(month=None):
+    """Where a new file goes: library/YYYY/MM/ as WordPress's uploads/YYYY/MM/, the month
+    of the upload, or `month` ("2011/08") for a file that had one (an import)."""
+    return f"{LIBRARY_FOLDER}{month or timezone.now().strftime('%Y/%m')}/"
+
+
+def store(clean, storage=None, month=None):
     """Save the original and its sizes through the storage API (local files or S3), under
-    library/YYYY/MM/ as WordPress's uploads/YYYY/MM/, with WordPress's name-WxH.ext for
-    sizes. The storage makes each name unique. Nothing is left behind on failure."""
+    library_folder(month), with WordPress's name-WxH.ext for sizes. The storage makes each
+    name unique. Nothing is left behind on failure."""
     storage = storage or default_storage
-    directory = timezone.now().strftime("library/%Y/%m/")
+    directory = library_folder(month)
     name = storage.save(
         f"{directory}{clean.stem}.{clean.extension}", ContentFile(clean.original.content)
     )

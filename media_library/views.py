@@ -1,30 +1,50 @@
-"""Uploaded files served by Django (`make run`, BLOGCMS_SERVE_MEDIA): images only, each with
-its own content type, never sniffed, never active.
+"""Uploaded files served by Django (`make run`, BLOGCMS_SERVE_MEDIA): what the library keeps,
+each with its own content type, never sniffed, never active.
 
-Every file the library stores is a re-encoded JPEG, PNG, GIF or WebP, but MEDIA_ROOT may
-hold other things (a file copied in by hand, an old upload): nothing else is served, so no
-HTML or SVG from MEDIA ever runs as a page of this site. The sandbox CSP is the belt to
-those braces: even a browser that renders the response treats it as a foreign origin with
-no scripts. A production web server or bucket should send the same headers (docs/media.md).
+Every image the library stores is a re-encoded JPEG, PNG, GIF or WebP, shown inline; every
+other file is one of files.FILE_TYPES, checked by its first bytes and sent as a download
+(Content-Disposition: attachment), so a PDF opens in the reader's own viewer, not as a page
+of this site. MEDIA_ROOT may hold other things (a file copied in by hand): nothing else is
+served, so no HTML or SVG from MEDIA ever runs as a page of this site. The sandbox CSP is
+the belt to those braces: even a browser that renders the response treats it as a foreign
+origin with no scripts. A production web server or bucket should send the same headers
+(docs/media.md).
 """
 
 from django.conf import settings
+from django.core.exceptions import SuspiciousFileOperation
 from django.http import Http404
+from django.utils._os import safe_join
 from django.views import static
 
+from .files import FILE_TYPES, HEAD_BYTES, extension
 from .processing import MIME_TYPES
 
 MEDIA_CSP = "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; sandbox"
 
 
 def serve(request, path):
-    extension = path.rsplit(".", 1)[-1].lower() if "." in path else ""
-    if extension not in MIME_TYPES:
-        raise Http404("Only images are served from the media library.")
+    kind = extension(path)
+    if kind in MIME_TYPES:
+        content_type, disposition = MIME_TYPES[kind], "inline"
+    elif kind in FILE_TYPES and _is_what_its_name_says(path, kind):
+        content_type, disposition = FILE_TYPES[kind].mime_type, "attachment"
+    else:
+        raise Http404("Only the media library's files are served.")
     response = static.serve(request, path, document_root=settings.MEDIA_ROOT)
     if response.status_code == 200:
-        response.headers["Content-Type"] = MIME_TYPES[extension]
+        response.headers["Content-Type"] = content_type
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Content-Security-Policy"] = MEDIA_CSP
-    response.headers["Content-Disposition"] = "inline"
+    response.headers["Content-Disposition"] = disposition
     return response
+
+
+def _is_what_its_name_says(path, kind):
+    """A file copied into MEDIA_ROOT by hand passed no check: it is served only when its
+    first bytes are those of its type, as the library checked its own (files.clean_file)."""
+    try:
+        with open(safe_join(settings.MEDIA_ROOT, path), "rb") as file:
+            return FILE_TYPES[kind].matches(file.read(HEAD_BYTES))
+    except (OSError, SuspiciousFileOperation):
+        return False

@@ -10,6 +10,8 @@ class MediaItemRawIdWidget(ForeignKeyRawIdWidget):
     def get_context(self, name, value, attrs):
         context = super().get_context(name, value, attrs)
         model = self.rel.model
-        if value and (item := model._default_manager.filter(pk=value).first()):
+        # What the field may hold (images: a PDF is no featured image), as its choices.
+        items = model._default_manager.complex_filter(self.rel.limit_choices_to)
+        if value and (item := items.filter(pk=value).first()):
             context["preview"] = item.img_tag("thumbnail", lazy=False)
         return context

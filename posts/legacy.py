@@ -69,8 +69,6 @@ def _query_target(request, query):
         entry = get_object_or_404(entries.with_query_id(value))
         return entry.get_absolute_url(), entry.get_absolute_url() + "feed/"
     if query.get("attachment_id"):
-        # WordPress 6.4+ sends an attachment's page to its file (wp_attachment_pages_enabled
-        # is off on new sites); blogcms has no attachment pages.
         if (url := imported_attachment(_number(query["attachment_id"]))) is None:
             raise Http404("No such file.")
         return url, None
@@ -125,11 +123,14 @@ def imported_upload(file_path):
     return upload_url(file_path)
 
 
-def imported_attachment(wp_id):
-    """The library's URL of the file of the old blog's attachment `wp_id`, or None."""
+def imported_attachment(wp_id=None, *, address=None):
+    """The library's URL of the file of the old blog's attachment `wp_id`
+    (/?attachment_id=N), or of the one whose page was at the path `address`
+    (/2011/08/19/post-slug/cafe/, /about/cafe/, /cafe/), or None: as WordPress 6.4+ answers
+    attachment pages (wp_attachment_pages_enabled off), with its file."""
     from wxr.attachments import attachment_url
 
-    return attachment_url(wp_id)
+    return attachment_url(wp_id=wp_id, address=address)
 
 
 @require_safe

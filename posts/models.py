@@ -307,6 +307,7 @@ class Post(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="featured_in",
+        limit_choices_to={"mime_type__startswith": "image/"},  # MediaItemQuerySet.images()
         help_text="Optional; shown above the post. Pick one from the media library or upload.",
     )
     status = models.CharField(

@@ -275,6 +275,7 @@ def page_or_guess(request, path, cpage=None):
     archives are routed before this): the page at that path (…/comment-page-N/: page N of
     its comments); else, for a bare /slug/, the post of that slug or that once had it
     (redirect_guess_404_permalink()); else a page that once had that path; each a 301.
+    Before the guesses, an imported attachment's old page answers with its file (301).
     Otherwise the themed 404."""
     path = page_path(path)
     entries = Post.objects.visible_to(request.user).select_related(
@@ -284,6 +285,10 @@ def page_or_guess(request, path, cpage=None):
         return _entry_page(request, page, "posts/page_detail.html", cpage=cpage)
     if cpage is not None:
         raise Http404("No such page.")
+    # An old attachment page (…/post-slug/cafe/, /about/cafe/, /cafe/): its file, before
+    # a guess, as WordPress's get_page_by_path() finds attachments beside pages.
+    if file_url := legacy.imported_attachment(address=path):
+        return redirect(file_url, permanent=True)
     published = Post.objects.published()
     if "/" not in path:
         posts = published.posts()

@@ -6,7 +6,9 @@ import datetime
 import pytest
 from django.contrib.auth.models import Group
 from django.contrib.contenttypes.models import ContentType
+from django.core.files.uploadedfile import SimpleUploadedFile
 
+from media_library.models import MediaItem
 from posts.models import Category, Post
 
 from .factories import CategoryFactory, MediaItemFactory, PostFactory, StaffFactory, UserFactory
@@ -282,13 +284,34 @@ def test_featured_image_is_picked_from_the_library_and_shown_by_both_themes(clie
 
 
 def test_post_form_shows_the_featured_image_and_a_library_lookup(client):
-    """The post form shows the chosen image's thumbnail and the library's lookup popup."""
+    """The post form shows the chosen image's thumbnail and the library's lookup popup,
+    which lists images only (the library also keeps PDFs and other files)."""
     image = MediaItemFactory()
     post = PostFactory(featured_image=image)
     client.force_login(StaffFactory())
     page = client.get(f"/admin/posts/post/{post.pk}/change/").text
-    assert 'href="/admin/media_library/mediaitem/?_to_field=id"' in page
+    lookup = "/admin/media_library/mediaitem/?mime_type__startswith=image%2F&amp;_to_field=id"
+    assert f'href="{lookup}"' in page
     assert f'src="{image.rendition("thumbnail").url}"' in page
+    pdf = MediaItem.create_from_upload(
+        SimpleUploadedFile("menu.pdf", b"%PDF-1.4\n%%EOF\n"), allow_files=True
+    )
+    popup = client.get(lookup.replace("&amp;", "&") + "&_popup=1")
+    assert popup.status_code == 200
+    assert f"/{image.pk}/change/" in popup.text and f"/{pdf.pk}/change/" not in popup.text
+
+
+def test_a_file_cannot_be_the_featured_image(client):
+    """A PDF in the library is refused as a post's featured image."""
+    pdf = MediaItem.create_from_upload(
+        SimpleUploadedFile("menu.pdf", b"%PDF-1.4\n%%EOF\n"), allow_files=True
+    )
+    boss = StaffFactory()
+    client.force_login(boss)
+    response = client.post(ADD_URL, post_form(boss, featured_image=pdf.pk))
+    assert response.status_code == 200
+    assert "featured_image" in response.context["adminform"].form.errors
+    assert not Post.objects.filter(slug="from-the-admin").exists()
 
 
 def test_a_post_with_a_featured_image_saves_again_unchanged(client, settings, tmp_path):

@@ -390,3 +390,87 @@ def test_authors_edit_only_their_own_images(client):
     )
     others.refresh_from_db()
     assert others.alt_text == "Changed"
+
+
+PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << >>\n%%EOF\n"
+
+
+def test_admin_uploads_a_pdf_as_a_file_and_lists_it_beside_images(client):
+    """Staff upload a PDF from Add: it is kept byte for byte as a file (no sizes), listed in
+    the library with its type, and its page shows it without an image preview; the editor's
+    image picker still lists images only."""
+    client.force_login(StaffFactory())
+    image = MediaItemFactory(title="A photo")
+    upload = SimpleUploadedFile("Menu d'été.PDF", PDF, content_type="text/html")
+    response = client.post(ADD_URL, {"upload": upload, "title": "", "alt_text": "", "caption": ""})
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    item = MediaItem.objects.get(mime_type="application/pdf")
+    assert item.file.name.rsplit("/", 1)[1] == "menu-dete.pdf"  # sanitised, lower-case
+    assert (item.width, item.sizes, item.file_size, item.title) == (None, {}, len(PDF), "Menu dete")
+    with default_storage.open(item.file.name) as stored:
+        assert stored.read() == PDF
+    listing = client.get("/admin/media_library/mediaitem/").text
+    assert "Menu dete" in listing and "application/pdf" in listing and "A photo" in listing
+    assert client.get(f"/admin/media_library/mediaitem/{item.pk}/change/").status_code == 200
+    picker = client.get("/admin/media_library/mediaitem/picker/").json()
+    assert [r["id"] for r in picker["results"]] == [image.pk]
+
+
+@pytest.mark.parametrize(
+    ("upload", "message"),
+    [
+        (SimpleUploadedFile("page.html", b"<script>alert(1)</script>"), "type .html are not"),
+        (SimpleUploadedFile("logo.svg", b'<svg onload="alert(1)"/>'), "type .svg are not"),
+        (SimpleUploadedFile("run.js", b"alert(1)"), "type .js are not"),
+        (SimpleUploadedFile("menu.pdf", b"<html><script>alert(1)</script>"), "not the PDF file"),
+        (SimpleUploadedFile("notes.txt", b"<script>alert(1)</script>"), "not the text file"),
+    ],
+    ids=["html", "svg", "js", "html-named-pdf", "html-named-txt"],
+)
+def test_admin_refuses_files_a_browser_would_run(client, upload, message):
+    """HTML, SVG and scripts are refused by their type, markup named as a PDF or a text
+    file by its first bytes: a message on the form, nothing stored."""
+    client.force_login(StaffFactory())
+    response = client.post(ADD_URL, {"upload": upload, "alt_text": "", "caption": ""})
+    assert response.status_code == 200
+    assert message in response.text
+    assert not MediaItem.objects.exists()
+
+
+def test_a_file_larger_than_the_limit_is_refused(client, settings):
+    """BLOGCMS_FILE_MAX_BYTES bounds a file upload; nothing is stored."""
+    settings.BLOGCMS_FILE_MAX_BYTES = 20
+    client.force_login(StaffFactory())
+    upload = SimpleUploadedFile("menu.pdf", PDF)
+    response = client.post(ADD_URL, {"upload": upload, "alt_text": "", "caption": ""})
+    assert "The file must be at most 20 bytes." in response.text
+    assert not MediaItem.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "mime_type"),
+    [
+        ("slides.pptx", b"PK\x03\x04" + b"\x00" * 40, "presentationml.presentation"),
+        ("talk.mp4", b"\x00\x00\x00\x18ftypmp42" + b"\x00" * 40, "video/mp4"),
+        ("hello.wav", b"RIFF\x24\x00\x00\x00WAVEfmt " + b"\x00" * 40, "audio/wav"),
+        ("show.ogg", b"OggS\x00\x02" + b"\x00" * 40, "audio/ogg"),
+        ("episode.mp3", b"\xff\xfb\x90\x64" + b"\x00" * 40, "audio/mpeg"),
+    ],
+)
+def test_admin_keeps_the_kinds_of_file_wordpress_users_upload(client, name, content, mime_type):
+    """Documents, video and audio are kept as files, typed by what they are."""
+    client.force_login(StaffFactory())
+    upload = SimpleUploadedFile(name, content, content_type="application/octet-stream")
+    response = client.post(ADD_URL, {"upload": upload, "alt_text": "", "caption": ""})
+    assert response.status_code == 302
+    assert mime_type in MediaItem.objects.get().mime_type
+
+
+def test_a_file_must_start_as_its_kind_does(client):
+    """A zip called episode.mp3, or a RIFF file that is no WAV, is refused."""
+    client.force_login(StaffFactory())
+    for name, content in [("episode.mp3", b"PK\x03\x04"), ("a.wav", b"RIFF\x00\x00\x00\x00AVI ")]:
+        upload = SimpleUploadedFile(name, content + b"\x00" * 40)
+        response = client.post(ADD_URL, {"upload": upload, "alt_text": "", "caption": ""})
+        assert "its name says" in response.text, name
+    assert not MediaItem.objects.exists()

@@ -225,7 +225,8 @@ def test_media_is_served_as_images_never_sniffed(client, media_on_disk, fmt, mim
 @pytest.mark.parametrize("name", ["page.html", "logo.svg", "x.svgz", "notes.txt", "noext", "a.xml"])
 def test_nothing_but_images_is_served_from_media(client, media_on_disk, name):
     """A non-image file put into MEDIA_ROOT by hand is never served (no HTML or SVG runs
-    as a page of this site)."""
+    as a page of this site), nor is markup named as a kind of file the library keeps
+    (notes.txt holding a script)."""
     (media_on_disk / name).write_text("<svg onload=alert(1)><script>alert(1)</script></svg>")
     response = client.get(f"/media/{name}")
     assert response.status_code == 404

@@ -15,9 +15,10 @@ from django.conf import settings
 from django.core.files.storage import storages
 storage = storages["default"]
 answer = {"backend": settings.STORAGES["default"]["BACKEND"], "class": type(storage).__name__}
-if answer["class"] == "S3Storage":
+if answer["class"] == "LibraryS3Storage":
     answer["url"] = storage.url("library/2026/11/cat.webp")
     answer["params"] = storage.get_object_parameters("library/2026/11/cat.webp")
+    answer["pdf_params"] = storage.get_object_parameters("library/2026/11/menu.pdf")
     answer["content_type"] = storage._get_write_parameters("library/2026/11/cat.webp")[
         "ContentType"
     ]
@@ -49,7 +50,8 @@ def test_uploads_are_local_files_by_default():
 
 def test_s3_bucket_by_configuration():
     """BLOGCMS_S3_BUCKET switches uploads to django-storages' S3 backend; files are public
-    URLs on the configured domain, typed by their (sanitised) extension, cached long."""
+    URLs on the configured domain, typed by their (sanitised) extension, cached long; an
+    image is shown, a file that is not (a PDF) is stored as a download."""
     answer = storage_with(
         BLOGCMS_S3_BUCKET="blog-media",
         BLOGCMS_S3_ENDPOINT_URL="http://127.0.0.1:9",
@@ -57,7 +59,10 @@ def test_s3_bucket_by_configuration():
         AWS_ACCESS_KEY_ID="test",
         AWS_SECRET_ACCESS_KEY="test",
     )
-    assert answer["class"] == "S3Storage"
+    assert answer["class"] == "LibraryS3Storage"
     assert answer["url"] == "https://media.example.com/library/2026/11/cat.webp"
     assert answer["content_type"] == "image/webp"
     assert answer["params"]["CacheControl"].startswith("public, max-age=31536000")
+    assert "ContentDisposition" not in answer["params"]
+    assert answer["pdf_params"]["ContentDisposition"] == "attachment"
+    assert answer["pdf_params"]["CacheControl"] == answer["params"]["CacheControl"]

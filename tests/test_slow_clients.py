@@ -93,7 +93,8 @@ def test_gunicorn_alone_drops_a_stalled_client_within_its_budget(gunicorn):
 
 def test_nginx_serves_static_and_media_files_itself(nginx, gunicorn, site):
     """Collected static files and uploads come from the var folder through nginx, hashed
-    static names cached for a year, uploads never run as pages; gunicorn sees none of it."""
+    static names cached for a year, uploads never run as pages (images are shown, any
+    other file is a download); gunicorn sees none of it."""
     manifest = json.loads((site.var / "static" / "staticfiles.json").read_text())["paths"]
     stylesheet = next(hashed for name, hashed in manifest.items() if name.endswith(".css"))
     status, headers, body = fetch(nginx.connection(), "GET", f"/static/{stylesheet}")
@@ -106,6 +107,13 @@ def test_nginx_serves_static_and_media_files_itself(nginx, gunicorn, site):
     assert (status, body) == (200, upload.read_bytes())
     assert "sandbox" in headers["Content-Security-Policy"]
     assert headers["X-Content-Type-Options"] == "nosniff"
+    assert "Content-Disposition" not in headers  # an image is shown
+    for name in ("menu.pdf", "page.html"):  # any other file is a download
+        (upload.parent / name).write_bytes(b"%PDF-1.4 <script>alert(1)</script>")
+        status, headers, _ = fetch(nginx.connection(), "GET", f"/media/2026/11/{name}")
+        assert (status, headers["Content-Disposition"]) == (200, "attachment"), name
+        assert "sandbox" in headers["Content-Security-Policy"]
+        assert headers["X-Content-Type-Options"] == "nosniff"
     log = gunicorn.log.read_text()
     assert "/static/" not in log and "/media/" not in log
 

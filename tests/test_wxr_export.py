@@ -10,6 +10,7 @@ from pathlib import Path
 import defusedxml.ElementTree as ET
 import pytest
 from django.contrib.auth import get_user_model
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.utils import timezone
 from taggit.models import Tag
@@ -108,7 +109,8 @@ def build_blog():
 
 def build_pages_and_media():
     """Pages in a tree with menu order, the navigation and a comment; library images with
-    alt text and caption, one featured, one shown in a body at its medium size."""
+    alt text and caption, one featured, one shown in a body at its medium size; a PDF
+    linked from a body."""
     desk = get_user_model().objects.get(username="desk")
     photo = MediaItemFactory(
         upload=image_upload("cafe.jpg", size=(600, 400)),
@@ -119,10 +121,19 @@ def build_pages_and_media():
         uploaded_at=moment(2021, 12, 31, 9),
     )
     MediaItemFactory(upload=image_upload("map.png", size=(80, 60), fmt="PNG"), title="Map")
+    menu = MediaItem.create_from_upload(
+        SimpleUploadedFile("Menu.pdf", b"%PDF-1.4\n%%EOF\n"),
+        allow_files=True,
+        title="The menu",
+        caption="Autumn",
+        uploaded_by=desk,
+        uploaded_at=moment(2021, 11, 2, 9),
+    )
     medium = photo.rendition("medium")
     body = (
         f'<p>Hello.</p><img class="wp-image-{photo.pk} size-medium" src="{medium.url}" '
         f'alt="The counter" width="300" height="200"><p><a href="{photo.file.url}">Full</a></p>'
+        f'<p><a href="{menu.file.url}">The menu</a></p>'
     )
     common = dict(author=desk, published_at=moment(2022, 1, 1, 12))
     about = PageFactory(title="About", slug="about", menu_order=1, show_in_menu=True, **common)
@@ -183,7 +194,8 @@ def snapshot():
         (
             *image(m),
             m.mime_type,
-            sorted((r.name, r.width, r.height) for r in m.renditions()),
+            m.file_size if not m.is_image else None,  # a file comes back byte for byte
+            sorted((r.name, r.width or 0, r.height or 0) for r in m.renditions()),
             seconds(m.uploaded_at),
             m.uploaded_by.username if m.uploaded_by else None,
         )
@@ -243,9 +255,9 @@ def media_root(settings, tmp_path):
 def test_import_of_the_export_is_the_same_blog(tmp_path, settings, media_root):
     """Posts (every status, sticky, discussion settings, terms, featured image), pages
     (tree, menu order, navigation), comments (threads, every status, pingbacks, trackbacks,
-    webmentions), categories, tags, authors and library images (alt text, caption, sizes,
-    and where bodies show them) survive export then import into an empty blog, with a copy
-    of MEDIA_ROOT as --media-dir, field by field."""
+    webmentions), categories, tags, authors, library images (alt text, caption, sizes,
+    and where bodies show them) and files (a PDF a body links to) survive export then
+    import into an empty blog, with a copy of MEDIA_ROOT as --media-dir, field by field."""
     settings.TIME_ZONE = "America/New_York"
     build_blog()
     build_pages_and_media()

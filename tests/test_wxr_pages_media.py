@@ -38,7 +38,7 @@ def _site(settings, tmp_path):
 @pytest.fixture
 def uploads(tmp_path):
     """A copy of the old blog's wp-content/uploads: a 600×400 photo with the 300×200 size
-    WordPress made of it, and a PDF (which the library does not hold)."""
+    WordPress made of it, and a PDF (which the library keeps as a download)."""
     folder = tmp_path / "wp-content" / "uploads"
     (folder / "2021" / "12").mkdir(parents=True)
     Image.new("RGB", (600, 400), (200, 120, 40)).save(folder / "2021/12/cafe.jpg", "JPEG")
@@ -96,8 +96,8 @@ def test_old_page_addresses_answer(client, uploads):
 
 def test_attachments_become_library_items(uploads):
     """Each image attachment is a library item made from its file in --media-dir, with the
-    attachment's title, caption (excerpt), alt text, date and sizes; a PDF is skipped with
-    the reason."""
+    attachment's title, caption (excerpt), alt text, date and sizes, in its old month
+    folder; the PDF is a library file (tests/test_wxr_attachments.py has more)."""
     summary = run_import("--media-dir", str(uploads))
     cafe = library_item(6)
     assert (cafe.title, cafe.caption, cafe.alt_text) == (
@@ -109,15 +109,17 @@ def test_attachments_become_library_items(uploads):
     assert cafe.sizes["medium"]["width"] == 300
     assert cafe.uploaded_at.isoformat() == "2022-01-01T03:00:00+00:00"
     assert cafe.uploaded_by.get_full_name() == "Barrio Desk"  # the wp:author, in full
+    assert cafe.file.name == "library/2021/12/cafe.jpg"
     assert "images: 1 new, 0 already imported" in summary
-    assert "attachments the media library refuses" in summary and "2021/12/menu.pdf" in summary
-    assert MediaItem.objects.count() == 1
+    assert "files: 1 new, 0 already imported" in summary
+    assert library_item(7).mime_type == "application/pdf" and not library_item(7).is_image
+    assert MediaItem.objects.count() == 2
 
 
 def test_bodies_show_library_images_with_srcset(client, uploads):
     """An old size URL (https or http, with the old host or none) becomes the library's file
     of that size, wp-image-N names the library item, so the page adds srcset; another
-    site's image and a file that was not imported keep their addresses."""
+    site's image keeps its address, and a link to the PDF leads to the library's file."""
     run_import("--media-dir", str(uploads))
     cafe = library_item(6)
     body = entry(5).body
@@ -125,7 +127,7 @@ def test_bodies_show_library_images_with_srcset(client, uploads):
     assert f'src="{medium}"' in body and f"wp-image-{cafe.pk}" in body
     assert f'href="{cafe.file.url}"' in body
     assert 'src="https://elsewhere.example/wp-content/uploads/2021/12/cafe.jpg"' in body
-    assert 'href="https://barrio.example/wp-content/uploads/2021/12/menu.pdf"' in body
+    assert f'href="{library_item(7).file.url}"' in body
     assert f'src="{cafe.file.url}"' in entry(3).body  # a site-relative /wp-content/ address
     page = client.get("/2021/12/31/cafe-con-leche/").text
     assert f"{medium} 300w" in page and f"{cafe.file.url} 600w" in page  # srcset
@@ -139,8 +141,8 @@ def test_featured_image_comes_from_thumbnail_id(uploads):
 
 def test_old_upload_addresses_redirect_to_library_files(client, uploads):
     """/wp-content/uploads/2021/12/cafe-300x200.jpg moves (301) to the library's file of
-    that size, which is served; the original moves to the original; an unknown file is a
-    404."""
+    that size, which is served; the original moves to the original, the PDF to its file;
+    an unknown file is a 404."""
     run_import("--media-dir", str(uploads))
     cafe = library_item(6)
     response = client.get("/wp-content/uploads/2021/12/cafe-300x200.jpg")
@@ -149,16 +151,20 @@ def test_old_upload_addresses_redirect_to_library_files(client, uploads):
     assert client.get(response["Location"]).status_code == 200
     response = client.get("/wp-content/uploads/2021/12/cafe.jpg")
     assert (response.status_code, response["Location"]) == (301, cafe.file.url)
-    assert client.get("/wp-content/uploads/2021/12/menu.pdf").status_code == 404
+    response = client.get("/wp-content/uploads/2021/12/menu.pdf")
+    assert (response.status_code, response["Location"]) == (301, library_item(7).file.url)
+    assert client.get("/wp-content/uploads/2021/12/menu-2.pdf").status_code == 404
 
 
 def test_an_old_attachment_link_leads_to_its_file(client, uploads):
-    """/?attachment_id=6 moves to the file, as WordPress 6.4 answers with attachment pages
-    off; an attachment that was not imported is a 404."""
+    """/?attachment_id=6 and the attachment's old page /2021/12/31/cafe-con-leche/cafe/
+    move to the file, as WordPress 6.4 answers with attachment pages off; an attachment
+    that is not in the file is a 404."""
     run_import("--media-dir", str(uploads))
-    response = client.get("/?attachment_id=6")
-    assert (response.status_code, response["Location"]) == (301, library_item(6).file.url)
-    assert client.get("/?attachment_id=7").status_code == 404
+    for old in ("/?attachment_id=6", "/2021/12/31/cafe-con-leche/cafe/"):
+        response = client.get(old)
+        assert (response.status_code, response["Location"]) == (301, library_item(6).file.url)
+    assert client.get("/?attachment_id=10").status_code == 404
 
 
 def test_a_second_run_changes_nothing(uploads):
@@ -208,7 +214,7 @@ def test_a_file_outside_the_media_dir_is_never_read(tmp_path, uploads):
     out = io.StringIO()
     call_command("import_wordpress", str(path), "--media-dir", str(uploads), stdout=out)
     assert "attachments whose file is not in --media-dir: ../../../secret.jpg" in out.getvalue()
-    assert not MediaItem.objects.exists()
+    assert not MediaItem.objects.images().exists()  # the PDF is in the folder: imported
 
 
 def test_the_export_keeps_wordpress_ids_of_pages_and_attachments(uploads, settings):

@@ -1,6 +1,12 @@
-"""WordPress attachments as media library items, and the old blog's file addresses.
+"""WordPress attachments as media library items, and the old blog's addresses of them.
 
-WordPress keeps an upload at wp-content/uploads/<_wp_attached_file> ("2021/12/cafe.jpg") and
+An attachment (an image, or another file: a PDF, an MP3) had two kinds of address. Its
+page, get_attachment_link(): its parent's permalink plus its slug
+(/2011/08/19/post-slug/cafe/, /about/cafe/), /cafe/ when unattached, /?attachment_id=N with
+plain permalinks; since WordPress 6.4 (wp_attachment_pages_enabled off) redirect_canonical()
+answers it with a 301 to the file, and so does blogcms, for every shape: one rule,
+attachment_url(). And its file: WordPress keeps an upload at
+wp-content/uploads/<_wp_attached_file> ("2021/12/cafe.jpg") and
 each of its sizes beside it as name-WxH.ext ("cafe-300x200.jpg"), made by
 image_make_intermediate_size(). Since WordPress 5.3 a large original is stored as
 name-scaled.jpg while its sizes keep the unscaled name (wp_create_image_subsizes()). Every
@@ -17,6 +23,7 @@ from django.db import transaction
 
 from media_library import processing
 from media_library.models import MediaItem
+from posts.models import page_path
 
 from .channel import Unusable, wordpress_date
 from .models import WordPressID
@@ -25,6 +32,9 @@ Kind = WordPressID.Kind
 
 _SIZE_SUFFIX = re.compile(r"^(?P<base>.+)-(?P<width>\d{1,5})x(?P<height>\d{1,5})(?P<ext>\.\w+)$")
 _SCALED = "-scaled"
+# uploads/YYYY/MM/name: the month folder WordPress keeps a file in (wp_upload_dir()).
+_MONTH_FOLDER = re.compile(r"(?:^|/)(?P<year>\d{4})/(?P<month>0[1-9]|1[0-2])/[^/]+$")
+_DATE_MONTH = re.compile(r"(?P<year>(?!0000)\d{4})-(?P<month>0[1-9]|1[0-2])-")
 
 
 def size_variant(name):
@@ -60,14 +70,14 @@ def rendition_for(item, size):
 
 def find(name, items):
     """The library file the old blog served as uploads/`name`, or None. `items` maps
-    _wp_attached_file values to library items."""
+    _wp_attached_file values to library items. Only images have sizes."""
     for key in (name, _scaled(name)):
         if item := items.get(key):
             return item.rendition("full")
     base, size = size_variant(name)
     if size:
         for key in (base, _scaled(base)):
-            if item := items.get(key):
+            if (item := items.get(key)) and item.is_image:
                 return rendition_for(item, size)
     return None
 
@@ -78,6 +88,32 @@ def attached_file(value):
     value = value.strip().replace("\\", "/")
     _, marker, rest = value.rpartition("wp-content/uploads/")
     return (rest if marker else value).lstrip("/")
+
+
+def upload_month(old_file, file_url, date):
+    """The month folder ("2011/08") the old blog kept the file in, which the library keeps:
+    _wp_attached_file's, else the file URL's, else the attachment's date (local), as
+    WordPress's importer chooses the folder of an imported file (process_attachment())."""
+    found = (
+        _MONTH_FOLDER.search(old_file)
+        or _MONTH_FOLDER.search(unquote(urlsplit(file_url.strip()).path))
+        or _DATE_MONTH.match(date.strip())  # post_date, "2011-08-19 09:00:00"
+    )
+    return f"{found['year']}/{found['month']}" if found else None
+
+
+def old_address(link, file_url, base_url):
+    """The path of an attachment's page on the old blog, from its <link>
+    (get_attachment_link()), relative to the blog's address ("2011/08/19/post-slug/cafe"),
+    or "" when the link is /?attachment_id=N (answered by ID) or the file itself."""
+    parts = urlsplit(link.strip())
+    path = unquote(parts.path)
+    if parts.query or not page_path(path) or path == unquote(urlsplit(file_url.strip()).path):
+        return ""
+    base = unquote(urlsplit(base_url.strip()).path).rstrip("/")
+    if base and path.startswith(base + "/"):
+        path = path[len(base) :]
+    return page_path(path)
 
 
 def open_in(media_dir, name):
@@ -100,15 +136,16 @@ def upload_url(name):
     return rendition.url if rendition else None
 
 
-def attachment_url(wp_id):
-    """The library URL of the imported attachment `wp_id` (its original), or None."""
-    row = (
-        WordPressID.objects.filter(kind=WordPressID.Kind.ATTACHMENT, wp_id=wp_id)
-        .exclude(media_item=None)
-        .select_related("media_item")
-        .first()
-    )
-    return row.media_item.file.url if row else None
+def attachment_url(*, wp_id=None, address=None):
+    """Where the old blog's attachment page leads: the library URL of the file (its
+    original) of the attachment `wp_id` (/?attachment_id=N) or at the page path `address`
+    (/2011/08/19/post-slug/cafe/), or None."""
+    if address is not None:
+        address = page_path(address)
+        item = WordPressID.attachment_file(old_address=address) if address else None
+    else:
+        item = WordPressID.attachment_file(wp_id=wp_id)
+    return item.file.url if item else None
 
 
 class Library:
@@ -123,10 +160,12 @@ class Library:
         self.summary = summary
         self.channel = channel
         self.media_dir = media_dir
+        self.base_url = ""  # the old blog's (wp:base_blog_url): attachment pages are below
         self.hosts = set()  # the old blog's, whose file URLs are rewritten
         # Where the old blog served uploads (from wp:attachment_url and _wp_attached_file).
         self.prefixes = {"/wp-content/uploads/"}
         self.pks = {}  # WordPress attachment ID → MediaItem pk
+        self.images = set()  # the pks of those that are images (a PDF is never featured)
         self.files = {}  # _wp_attached_file → MediaItem
 
     def note_host(self, url):
@@ -137,17 +176,31 @@ class Library:
         """The attachments imported before (by an earlier run too)."""
         rows = WordPressID.objects.filter(kind=Kind.ATTACHMENT, media_item__isnull=False)
         for row in rows.select_related("media_item"):
-            self.pks[row.wp_id] = row.media_item_id
-            if row.old_file:
-                self.files[row.old_file] = row.media_item
+            self._known(row.wp_id, row.media_item, row.old_file)
+
+    def _known(self, wp_id, media, old_file):
+        self.pks[wp_id] = media.pk
+        if media.is_image:
+            self.images.add(media.pk)
+        if old_file:
+            self.files[old_file] = media
+
+    def _kind(self, pk):
+        """The summary's count a library item goes in."""
+        return "images" if pk in self.images else "files"
 
     def add(self, item):
         old_file = attached_file(item.meta_value("_wp_attached_file"))
         url_path = unquote(urlsplit(item.attachment_url).path)
         if old_file and url_path.endswith("/" + old_file):
             self.prefixes.add(url_path[: -len(old_file)])
+        address = old_address(item.link, item.attachment_url, self.base_url)
         if item.wp_id in self.pks:
-            self.summary.existing["images"] += 1
+            self.summary.existing[self._kind(self.pks[item.wp_id])] += 1
+            if address:  # imported before old addresses were kept: it gets its own now
+                WordPressID.objects.filter(
+                    kind=Kind.ATTACHMENT, wp_id=item.wp_id, old_address=""
+                ).update(old_address=address)
             return
         if not self.media_dir:
             self.summary.skip(
@@ -164,28 +217,31 @@ class Library:
             self.summary.skip("attachments whose file is not in --media-dir", old_file)
             return
         try:
-            media = self._store(item, upload, old_file)
+            media = self._store(item, upload, old_file, address)
         except ValidationError as exc:
             self.summary.skip(
-                "attachments the media library refuses (it holds JPEG, PNG, GIF and WebP images)",
+                "attachments the media library refuses",
                 f"{old_file}: {' '.join(exc.messages)}",
             )
             return
         except Unusable as exc:
             self.summary.skip(f"attachments: {exc}", item.label)
             return
-        self.pks[item.wp_id] = media.pk
-        self.files[old_file] = media
-        self.summary.created["images"] += 1
+        self._known(item.wp_id, media, old_file)
+        self.summary.created[self._kind(media.pk)] += 1
 
-    def _store(self, item, upload, old_file):
+    def _store(self, item, upload, old_file, address):
         """The item and its WordPress ID together, so a run cut short between them cannot
-        make a second copy of the image next time."""
+        make a second copy of the file next time. An image is checked and re-encoded,
+        another file checked and kept as it is (MediaItem.create_from_upload), in the
+        month folder it had."""
         media = None
         try:
             with upload, transaction.atomic():
                 media = MediaItem.create_from_upload(
                     upload,
+                    allow_files=True,
+                    month=upload_month(old_file, item.attachment_url, item.date),
                     title=item.title.strip()[:200],
                     caption=item.excerpt.strip(),
                     alt_text=item.meta_value("_wp_attachment_image_alt").strip()[:300],
@@ -193,7 +249,11 @@ class Library:
                     uploaded_at=wordpress_date(item.date, item.date_gmt, "post_date"),
                 )
                 WordPressID.objects.create(
-                    kind=Kind.ATTACHMENT, wp_id=item.wp_id, media_item=media, old_file=old_file
+                    kind=Kind.ATTACHMENT,
+                    wp_id=item.wp_id,
+                    media_item=media,
+                    old_file=old_file,
+                    old_address=address,
                 )
         except BaseException:
             if media is not None:  # its row is rolled back: its files go too
@@ -218,15 +278,19 @@ class Library:
 
     def relabel(self, number, src):
         """A body's wp-image-N (WordPress's attachment ID) → the library item's pk, or None
-        when it was not imported (content.relabel_images drops the class)."""
-        return self.pks.get(number), src
+        when it was not imported, or is no image (content.relabel_images drops the class)."""
+        pk = self.pks.get(number)
+        return (pk if pk in self.images else None), src
 
     def featured_image(self, item):
         """_thumbnail_id: the pk of the library item shown as the post's featured image."""
         number = item.meta_value("_thumbnail_id").strip()
         if not (number.isascii() and number.isdigit()):
             return None
-        if pk := self.pks.get(int(number)):
+        if (pk := self.pks.get(int(number))) in self.images:
             return pk
-        self.summary.warn("featured images whose attachment was not imported", item.label)
+        if pk:
+            self.summary.warn("featured images that are not images, left out", item.label)
+        else:
+            self.summary.warn("featured images whose attachment was not imported", item.label)
         return None

@@ -84,17 +84,20 @@ def to_blogcms(html, rewrite_url=None):
     for pattern, replacement in _RENAMES:
         html = pattern.sub(replacement, html)
     if rewrite_url is not None:
-
-        def rewrite(match):
-            new = rewrite_url(match.group(3))
-            return (
-                match.group(0)
-                if new is None
-                else f"{match.group(1)}{match.group(2)}{new}{match.group(2)}"
-            )
-
-        html = _URL_ATTRIBUTE.sub(rewrite, html)
+        html = rewrite_urls(html, rewrite_url)
     return html.strip()
+
+
+def rewrite_urls(html, rewrite_url):
+    """`html` with each src and href replaced by `rewrite_url(old)` (None keeps it)."""
+
+    def rewrite(match):
+        new = rewrite_url(match.group(3))
+        if new is None:
+            return match.group(0)
+        return f"{match.group(1)}{match.group(2)}{new}{match.group(2)}"
+
+    return _URL_ATTRIBUTE.sub(rewrite, html)
 
 
 def to_wordpress(html):

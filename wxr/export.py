@@ -15,6 +15,7 @@ import re
 from urllib.parse import quote
 
 from django.contrib.auth import get_user_model
+from django.core.files.storage import default_storage
 from django.db.models import Max, OuterRef, Prefetch, Subquery
 from django.utils import timezone
 from taggit.models import Tag
@@ -22,11 +23,12 @@ from taggit.models import Tag
 from blogcms.addresses import site_url
 from blogcms.models import SiteSettings
 from comments.models import Comment
+from media_library import processing
 from media_library.models import MediaItem
 from posts.models import Category, Post
 
 from . import write
-from .content import relabel_images, to_wordpress
+from .content import relabel_images, rewrite_urls, to_wordpress
 from .models import WordPressID
 from .records import Author, Item, ItemTerm, Site, Term
 from .records import Comment as CommentRecord
@@ -176,25 +178,34 @@ class _PostNumbers:
 
     def body(self, html):
         """A body for WordPress: each library image's wp-image-N names the attachment by
-        its exported ID, and its src is absolute, as WordPress's importer maps attachment
-        URLs found in post_content (backfill_attachment_urls())."""
+        its exported ID, and its src, like every link to a library file (a PDF), is
+        absolute, as WordPress's importer maps attachment URLs found in post_content
+        (backfill_attachment_urls())."""
 
         def relabel(pk, src):
             if pk not in self.media:
                 return pk, src
             return self.media_item(pk), site_url(src) if _site_relative(src) else src
 
-        return relabel_images(html, relabel)
+        return rewrite_urls(relabel_images(html, relabel), _absolute_media_url)
 
 
 def _site_relative(url):
     return url.startswith("/") and not url.startswith("//")
 
 
+def _absolute_media_url(url):
+    """A link to a library file (a PDF, an image's full size) made absolute, as the
+    attachment URLs WordPress's importer replaces in post_content are; None for others."""
+    library = default_storage.url(processing.LIBRARY_FOLDER)
+    return site_url(url) if _site_relative(url) and url.startswith(library) else None
+
+
 def _attachments(numbers, users):
-    """The media library as WordPress attachments: the file's absolute URL, its path
-    (_wp_attached_file, relative to MEDIA_ROOT: import_wordpress --media-dir MEDIA_ROOT takes
-    it back), its sizes (_wp_attachment_metadata), alt text, title and caption."""
+    """The media library, images and other files, as WordPress attachments: the file's
+    absolute URL, its path (_wp_attached_file, relative to MEDIA_ROOT: import_wordpress
+    --media-dir MEDIA_ROOT takes it back), its sizes (_wp_attachment_metadata), alt text,
+    title and caption."""
     items = MediaItem.objects.select_related("uploaded_by").order_by("pk")
     for m in items.iterator(chunk_size=CHUNK):
         url = m.file.url
@@ -231,7 +242,10 @@ def _attachments(numbers, users):
 
 def _attachment_metadata(m):
     """WordPress's _wp_attachment_metadata (wp_generate_attachment_metadata()): the
-    original's dimensions and path, and each size's file name beside it."""
+    original's dimensions and path, and each size's file name beside it; for a file that is
+    no image (a PDF), its size only."""
+    if not m.is_image:
+        return {"filesize": m.file_size}
     return {
         "width": m.width,
         "height": m.height,

@@ -152,6 +152,7 @@ class Importer:
         for record in read(source):
             if isinstance(record, Site):
                 self._base_url = record.base_blog_url or record.base_site_url or record.link
+                self.library.base_url = self._base_url
                 for url in (record.base_site_url, record.base_blog_url, record.link):
                     self.library.note_host(url)
             if isinstance(record, Item | BrokenItem):

@@ -44,6 +44,9 @@ class WordPressID(models.Model):
     # An attachment's file under the old blog's wp-content/uploads (its _wp_attached_file,
     # "2021/12/cafe.jpg"): the old /wp-content/uploads/… addresses redirect by it.
     old_file = models.CharField(max_length=500, blank=True, db_index=True)
+    # An attachment's page on the old blog (its <link>, as a path: "2011/08/19/post/cafe",
+    # "cafe", "about/cafe"): the old address redirects to the file (posts.legacy).
+    old_address = models.CharField(max_length=500, blank=True, db_index=True)
 
     class Meta:
         verbose_name = "WordPress ID"
@@ -53,6 +56,17 @@ class WordPressID(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} {self.wp_id}"
+
+    @classmethod
+    def attachment_file(cls, **lookup):
+        """The library item of the imported attachment `lookup` names (wp_id=…,
+        old_file=…, old_address=…), or None."""
+        row = (
+            cls.objects.filter(kind=cls.Kind.ATTACHMENT, media_item__isnull=False, **lookup)
+            .select_related("media_item")
+            .first()
+        )
+        return row.media_item if row else None
 
     @classmethod
     def field_for(cls, kind):

@@ -34,7 +34,7 @@ class Summary:
     def lines(self):
         name = self.site.title or self.site.base_blog_url or "the export"
         lines = [f"Imported {name} ({self.site.base_blog_url}), WXR {self.site.wxr_version}:"]
-        kinds = ("authors", "categories", "tags", "posts", "pages", "images", "comments")
+        kinds = ("authors", "categories", "tags", "posts", "pages", "images", "files", "comments")
         for kind in (*kinds, "pingbacks"):
             lines.append(
                 f"  {kind}: {self.created[kind]} new, {self.existing[kind]} already imported"
