@@ -14,6 +14,8 @@ from urllib.parse import urlsplit
 
 from django.utils.html import escape
 
+from blogcms.numbers import ascii_int
+
 from .models import MediaItem
 
 IMG_TAG = re.compile(r"""<img\b(?:[^>"']|"[^"]*"|'[^']*')*>""", re.IGNORECASE)
@@ -81,8 +83,7 @@ def filter_content_images(content, media=None, *, lazy_first=True, absolute=None
                 attributes["width"], attributes["height"] = rendition.width, rendition.height
             if "srcset" not in attributes and (srcset := item.srcset(rendition.name)):
                 attributes["srcset"] = srcset
-                shown = str(attributes.get("width", ""))
-                width = int(shown) if shown.isascii() and shown.isdigit() else rendition.width
+                width = ascii_int(str(attributes.get("width", "")), rendition.width)
                 attributes["sizes"] = item.sizes_attribute(width)
         if absolute:
             attributes["src"] = _absolute(src, absolute)

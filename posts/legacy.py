@@ -15,6 +15,8 @@ from django.views.decorators.http import require_safe
 from django.views.generic import RedirectView
 from taggit.models import Tag
 
+from blogcms.numbers import ascii_int
+
 from .models import Category, Post
 
 # WordPress's feed names (?feed=… and /feed/…/). We serve RSS 2.0 and Atom; RSS 0.92 and
@@ -24,10 +26,11 @@ COMMENT_FEEDS = {"comments-rss2": "posts:comments_feed", "comments-atom": "posts
 
 
 def _number(value):
-    """`value` as a positive integer, or a 404 (ASCII digits only: "²".isdigit() is true)."""
-    if not (value.isascii() and value.isdigit()) or int(value) < 1:
+    """`value` as a positive integer (ASCII digits only, blogcms.numbers), or a 404."""
+    number = ascii_int(value, default=0)
+    if number < 1:
         raise Http404("Not a number.")
-    return int(value)
+    return number
 
 
 def _date_archive(m):

@@ -21,6 +21,7 @@ from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.db import transaction
 
+from blogcms.numbers import ascii_int
 from media_library import processing
 from media_library.models import MediaItem
 from posts.models import page_path
@@ -284,10 +285,10 @@ class Library:
 
     def featured_image(self, item):
         """_thumbnail_id: the pk of the library item shown as the post's featured image."""
-        number = item.meta_value("_thumbnail_id").strip()
-        if not (number.isascii() and number.isdigit()):
+        number = ascii_int(item.meta_value("_thumbnail_id").strip())
+        if number is None:
             return None
-        if (pk := self.pks.get(int(number))) in self.images:
+        if (pk := self.pks.get(number)) in self.images:
             return pk
         if pk:
             self.summary.warn("featured images that are not images, left out", item.label)

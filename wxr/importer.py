@@ -31,6 +31,7 @@ from django.utils.text import slugify
 from taggit.models import TaggedItem
 
 from blogcms.cache import content_changed
+from blogcms.numbers import ascii_int
 from comments import models as comment_models
 from comments.models import Comment, count_all_responses
 from posts.counts import count_all
@@ -169,9 +170,9 @@ class Importer:
                 self.library.note_host(record.attachment_url)
             elif record.post_type == "nav_menu_item":
                 self._has_menus = True
-                page_id = record.meta_value("_menu_item_object_id").strip()
-                if record.meta_value("_menu_item_object") == "page" and page_id.isdecimal():
-                    self._menu_pages.add(int(page_id))
+                page_id = ascii_int(record.meta_value("_menu_item_object_id").strip())
+                if record.meta_value("_menu_item_object") == "page" and page_id is not None:
+                    self._menu_pages.add(page_id)
 
     def _take(self, record):
         if isinstance(record, Site):

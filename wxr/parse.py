@@ -15,6 +15,8 @@ from xml.etree.ElementTree import ParseError
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import iterparse
 
+from blogcms.numbers import ascii_int
+
 from .records import Author, BrokenItem, Comment, Item, ItemTerm, Note, Site, Term
 
 # The wp namespace differs between versions only by its number; excerpt is …/excerpt/.
@@ -54,8 +56,7 @@ def _name(tag):
 
 
 def _int(text, default=0):
-    text = (text or "").strip()
-    return int(text) if text.isascii() and text.isdigit() else default
+    return ascii_int((text or "").strip(), default)
 
 
 def _signed_int(text):
