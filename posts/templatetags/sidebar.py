@@ -3,7 +3,9 @@ categories and a tag cloud; and the site navigation. Each is one query, cached b
 content generation. Pages are in none of the post widgets (WordPress lists posts only)."""
 
 from django import template
+from django.utils.formats import date_format
 from django.utils.html import format_html_join
+from django.utils.timezone import template_localtime
 
 from blogcms.cache import content_generation
 from comments.models import Comment
@@ -49,8 +51,16 @@ def recent_comments(count=5):
 
 @register.inclusion_tag("partials/widget_archives.html")
 def archives():
-    """The months with published posts, newest first (posts.archives)."""
-    return {"months": published_months()}
+    """The months with published posts, newest first (posts.archives), in the blog's time
+    zone as the date filter showed them; joined here as the categories are, for a blog of
+    many years lists hundreds of months (three date filters a month took 90 µs)."""
+    months = (template_localtime(row["month"]) for row in published_months())
+    links = format_html_join(
+        "",
+        '<li><a href="/{}/">{}</a></li>',
+        ((date_format(month, "Y/m"), date_format(month, "F Y")) for month in months),
+    )
+    return {"links": links}
 
 
 @register.inclusion_tag("partials/widget_categories.html")
