@@ -395,7 +395,7 @@ def explain(sql, full):
     """The plan of one captured query: whole, or its scan lines only."""
     from django.db import connection
 
-    if not sql.lstrip().upper().startswith("SELECT"):
+    if not sql.lstrip().upper().startswith(("SELECT", "WITH")):
         return []
     with connection.cursor() as cursor:
         cursor.execute("EXPLAIN " + sql)

@@ -11,7 +11,7 @@ manager holds pages only.
 
 import html
 from datetime import date, timedelta
-from urllib.parse import parse_qs, unquote, urlsplit
+from urllib.parse import parse_qs, quote, unquote, urlsplit
 
 from django.conf import settings
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVectorField
@@ -22,6 +22,7 @@ from django.db.models.functions import Coalesce
 from django.urls import reverse, reverse_lazy
 from django.utils import timezone
 from django.utils.html import strip_tags
+from django.utils.http import RFC3986_SUBDELIMS
 from django.utils.text import Truncator, slugify
 from django_prose_editor.fields import ProseEditorField
 from taggit.managers import TaggableManager
@@ -85,6 +86,17 @@ class Category(models.Model):
 
     def get_absolute_url(self):
         return reverse("posts:category", kwargs={"path": self.path})
+
+    @staticmethod
+    def address_maker():
+        """A function from a category's path to its get_absolute_url(), with one reverse()
+        for them all (a widget listing 500 categories spent half its time in reverse()):
+        the rest of the address is the same for every category, and reverse() quotes the
+        path it puts in as this does (django.urls.resolvers: RFC 3986's pchar)."""
+        mark = "category-path-mark"
+        head, tail = reverse("posts:category", kwargs={"path": mark}).rsplit(mark, 1)
+        safe = RFC3986_SUBDELIMS + "/~:@"
+        return lambda path: head + quote(path, safe=safe) + tail
 
     @classmethod
     def default(cls):

@@ -1,13 +1,19 @@
 """The sitemap index (/sitemap.xml) and its sections, paginated as WordPress 5.5+ serves
 /wp-sitemap.xml: an index of section pages of at most 2,000 URLs each
-(wp_sitemaps_get_max_urls), so every post of a big blog is in a sitemap."""
+(wp_sitemaps_get_max_urls), so every post of a big blog is in a sitemap.
+
+The posts' pages are ranges of ids (posts.pagination.IdRangePaginator), not offsets in a
+count: the index costs one index probe per page it lists instead of counting every
+published post (WordPress counts them, wp_sitemaps_get_max_num_pages), and a post stays on
+its page as the blog grows. Pages, being few, are counted.
+"""
 
 from django.contrib.sitemaps import Sitemap
 from django.db.models import Count, F
 from django.db.models.functions import Coalesce, Greatest
 
 from .models import Category, Post
-from .pagination import IndexSkippingPaginator
+from .pagination import IdRangePaginator, IndexSkippingPaginator
 
 # WordPress's wp_sitemaps_get_max_urls(); the protocol allows up to 50,000.
 URLS_PER_PAGE = 2000
@@ -33,8 +39,8 @@ class PostSitemap(Sitemap):
 
     @property
     def paginator(self):
-        # A page deep in the section skips posts in the index (posts_listing_order).
-        return IndexSkippingPaginator(self._items(), self.limit)
+        # Page 1 the oldest 2,000 ids: ?p=N of the former newest-first pages still answers.
+        return IdRangePaginator(self._items(), self.limit)
 
     def lastmod(self, post):
         return post.lastmod
@@ -50,6 +56,12 @@ class PageSitemap(PostSitemap):
 
     def entries(self):
         return Post.objects.pages()
+
+    @property
+    def paginator(self):
+        # Ranges of ids would give the few pages of a blog a sitemap page each; counted, and
+        # a page deep in the section skips them in the index (posts_listing_order).
+        return IndexSkippingPaginator(self._items(), self.limit)
 
 
 class CategorySitemap(Sitemap):

@@ -207,6 +207,57 @@ def test_sidebar_counts_follow_every_change_of_posts_and_terms(client):
     assert widget_counts(client) == {}
 
 
+def test_the_tag_cloud_shows_the_most_used_tags_less_their_scheduled_posts(client):
+    """The cloud shows the 45 tags on most published posts (ties by name). Tags whose posts
+    are mostly scheduled count only the published ones and leave their places, even below
+    45 tags of higher stored counts, to the next tags; they return when their time comes."""
+    many = [f"t{n:02d}" for n in range(43)]
+    for _ in range(3):
+        PostFactory(tags=many)
+    for _ in range(2):
+        PostFactory(tags=["u00", "u01"])
+    PostFactory(tags=["busy"])
+    for _ in range(3):
+        PostFactory(tags=["busy", "later"], published_at=timezone.now() + HOUR)
+
+    def cloud():
+        counts = widget_counts(client)
+        counts.pop("Uncategorized")
+        return counts
+
+    assert cloud() == {**{t: 3 for t in many}, "u00": 2, "u01": 2}
+    with time_machine.travel(timezone.now() + 2 * HOUR):
+        assert cloud() == {"busy": 4, "later": 3, **{t: 3 for t in many}}
+
+
+def test_the_categories_widget_links_each_category_escaped(client):
+    """Each category with a published post is an escaped link to its archive (nested and
+    non-Latin paths as the category's own address), by name, with its count; the links
+    lead to the archives. With none, "No categories." (The minimal theme has no such
+    widget.)"""
+    from django.core.cache import cache
+
+    assert "<li>No categories.</li>" in client.get("/").text
+    parent = CategoryFactory(name="Новости", slug="новости")
+    child = CategoryFactory(name="<b>Tips</b> & tricks", slug="tips", parent=parent)
+    PostFactory(categories=[parent, child])
+    PostFactory(categories=[child])
+    cache.clear()
+    text = client.get("/").text
+    widget = text[text.index("widget-categories") :]
+    widget = widget[: widget.index("</ul>")]
+    assert re.findall(r'<li><a href="([^"]+)">([^<]*)</a> \((\d+)\)</li>', widget) == [
+        (
+            "/category/%D0%BD%D0%BE%D0%B2%D0%BE%D1%81%D1%82%D0%B8/tips/",
+            "&lt;b&gt;Tips&lt;/b&gt; &amp; tricks",
+            "2",
+        ),
+        ("/category/%D0%BD%D0%BE%D0%B2%D0%BE%D1%81%D1%82%D0%B8/", "Новости", "1"),
+    ]
+    assert child.get_absolute_url() == "/category/%D0%BD%D0%BE%D0%B2%D0%BE%D1%81%D1%82%D0%B8/tips/"
+    assert client.get(child.get_absolute_url()).status_code == 200
+
+
 def test_the_migration_counts_the_terms_that_were_there(client):
     """Existing categories and tags get their counts from the migration."""
     PostFactory(categories=[CategoryFactory(name="News")], tags=["alpha"])
