@@ -54,6 +54,7 @@ from django.core.cache import cache
 from django.core.exceptions import DisallowedHost, SuspiciousOperation
 from django.core.handlers.wsgi import WSGIRequest
 from django.http import HttpResponse, QueryDict
+from django.middleware.http import ConditionalGetMiddleware
 from django.urls import NoReverseMatch, get_urlconf, reverse
 from django.utils.cache import cc_delim_re, get_conditional_response, patch_cache_control
 from django.utils.http import http_date, parse_etags, parse_http_date_safe
@@ -371,8 +372,10 @@ class LocalPages:
         if len(page.content) > limit // 4:
             return
         with self.lock:
-            if key in self.pages:
-                return
+            # A page rendered again after it expired replaces the old copy (kept, it would
+            # be found stale by every later request, and each would render the page again).
+            if (old := self.pages.pop(key, None)) is not None:
+                self.size -= len(old.content)
             self.pages[key] = page
             self.size += len(page.content)
             while self.size > limit:
@@ -391,6 +394,13 @@ local_pages = LocalPages()
 
 X_HIT = ("X-Cache", "hit")
 # What a 304 repeats of the page's headers (RFC 9110, 15.4.5).
+# A request's validators of the copy it holds (django.utils.cache.get_conditional_response).
+CONDITIONS = (
+    "HTTP_IF_NONE_MATCH",
+    "HTTP_IF_MODIFIED_SINCE",
+    "HTTP_IF_MATCH",
+    "HTTP_IF_UNMODIFIED_SINCE",
+)
 KEPT_ON_304 = {"cache-control", "content-location", "etag", "expires", "last-modified", "vary"}
 
 
@@ -456,7 +466,7 @@ class PageCacheMiddleware:
         if key is None:
             return self.pass_through(request)
         page = local_pages.get(key)
-        if page is None:
+        if page is None or not page.is_fresh():  # another worker may have one fresher
             page = cache.get(key)
             if isinstance(page, CachedPage):
                 local_pages.put(key, page)
@@ -464,9 +474,18 @@ class PageCacheMiddleware:
             return page.answer(request, "hit")
 
         request.page_cache_unvalidated = []
+        # Rendered whole even for a visitor who holds a copy: a 304 made below could not be
+        # kept, and once a page expired, revalidations (browsers, feed readers) would miss
+        # again and again. The answer below still says 304 to them.
+        conditions = {name: request.META.pop(name) for name in CONDITIONS if name in request.META}
         response = self.get_response(request)
+        request.META.update(conditions)
         page = CachedPage.capture(request, response, generation)
         if page is None:
+            if conditions:  # what ConditionalGetMiddleware, below, would have answered
+                response = ConditionalGetMiddleware(self.get_response).process_response(
+                    request, response
+                )
             response["X-Cache"] = "pass"
             return response
         if request.method == "GET":

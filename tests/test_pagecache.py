@@ -200,6 +200,10 @@ def test_a_page_lives_no_longer_than_the_set_lifetime(client, post, settings, ti
     assert outcome(client.get("/")) == "hit"
     time_machine.shift(2)
     assert outcome(client.get("/")) == "miss"
+    # Kept again from then on, in the shared cache and in this worker's own copies.
+    assert [outcome(client.get("/")) for _ in range(2)] == ["hit", "hit"]
+    status, headers, _ = wsgi_get("/")
+    assert (status, headers["X-Cache"]) == (200, "hit")
 
 
 def test_logged_in_users_are_never_served_or_stored(client, post):
@@ -360,6 +364,37 @@ def test_a_post_page_keeps_answering_304_to_a_returning_visitor(client, post, se
     local_pages.clear()
     again = client.get(url, HTTP_IF_NONE_MATCH=first["ETag"])
     assert (outcome(again), again.status_code) == ("miss", 304)
+
+
+def test_an_expired_page_revalidated_is_kept_again(client, post, settings, time_machine):
+    """Once a page expired, the first visitor revalidating it (If-None-Match, as browsers and
+    feed readers do) gets a 304 and the page is kept again: the next revalidation is a hit,
+    not another render."""
+    time_machine.move_to(timezone.now(), tick=False)
+    settings.BLOGCMS_PAGE_CACHE_SECONDS = 30
+    url = post.get_absolute_url()
+    first = client.get(url)
+    time_machine.shift(31)
+    after = [Client().get(url, HTTP_IF_NONE_MATCH=first["ETag"]) for _ in range(3)]
+    assert [(r.status_code, outcome(r)) for r in after] == [
+        (304, "miss"),
+        (304, "hit"),
+        (304, "hit"),
+    ]
+    page = Client().get(url)
+    assert (page.status_code, outcome(page), page["ETag"]) == (200, "hit", first["ETag"])
+
+
+def test_a_page_that_is_not_kept_still_answers_304(client, post):
+    """Conditions are put back for a page the cache does not keep (a logged-in user's
+    pages pass by it; a view's own never_cache page): Django's ConditionalGetMiddleware
+    answers them as before."""
+    from django.test import override_settings
+
+    with override_settings(BLOGCMS_PAGE_CACHE=True):
+        first = client.get("/robots.txt")
+        again = client.get("/robots.txt", HTTP_IF_NONE_MATCH=first["ETag"])
+    assert first.status_code == 200 and again.status_code == 304
 
 
 def test_cached_post_page_lets_a_second_visitor_comment():
