@@ -59,7 +59,7 @@ from django.urls import NoReverseMatch, get_urlconf, reverse
 from django.utils.cache import cc_delim_re, get_conditional_response, patch_cache_control
 from django.utils.http import http_date, parse_etags, parse_http_date_safe
 
-from .cache import GENERATION_KEY, content_generation
+from .cache import content_generation, read_generation
 
 KEY_PREFIX = "blogcms:page:v4"
 DEFAULT_SECONDS = 60
@@ -207,7 +207,7 @@ def generation_and_site():
     copy when it was read in the same generation (saving the settings starts a new one)."""
     from . import models
 
-    generation = cache.get(GENERATION_KEY) or content_generation()
+    generation = read_generation() or content_generation()
     site = local_pages.site_in(generation)
     if site is None:
         site = models.SiteSettings.load()
@@ -434,7 +434,7 @@ class PageCacheWSGI:
             if not is_cacheable_request(request):
                 return None
             keep_only_page_query_keys(request)
-            generation = cache.get(GENERATION_KEY)
+            generation = read_generation()
             site = local_pages.site_in(generation)
             if site is None:
                 return None
