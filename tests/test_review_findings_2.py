@@ -1,10 +1,19 @@
 """Findings of the review of the day's merges (a85ed4f..d8096a0): each test states a rule
 the review found broken, met as a visitor, a Fediverse server or an importer meets it."""
 
+import io
+
 import pytest
+from django.core.management import call_command
 from django.test import Client
 
+from wxr.models import WordPressID
+
+from . import test_wxr_attachments as wp64
 from .factories import PostFactory
+
+# The old blog's wp-content/uploads for wp64-attachments.xml (a fixture).
+uploads = wp64.uploads
 
 pytestmark = pytest.mark.django_db
 
@@ -37,3 +46,43 @@ def test_a_number_of_thousands_of_digits_is_no_number_not_a_500(digits):
     for query in ("replytocom", "cpage"):
         response = client.get(f"{post.get_absolute_url()}?{query}={number}")
         assert response.status_code in (200, 404), query
+
+
+@pytest.fixture
+def media_root(settings, tmp_path):
+    """Library files in a temporary MEDIA_ROOT, served by Django as with `make run`."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    }
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+def test_an_attachment_page_address_too_long_or_with_nul_does_not_stop_the_import(
+    client, uploads, media_root, tmp_path
+):
+    """An attachment's <link> is the old blog's (or anyone's) text: one longer than the
+    500 characters an old address may hold, or with an encoded NUL (PostgreSQL refuses
+    NUL), stops nothing. The file comes over, its other addresses answer; only that
+    address, which no request could reach, is not kept."""
+    long_path = "/".join(["a" * 60] * 10) + "/menu"
+    wxr = (
+        wp64.FILE.read_text()
+        .replace(
+            "<link>https://old.example/2011/08/19/cafe-opening/menu/</link>",
+            f"<link>https://old.example/{long_path}/</link>",
+        )
+        .replace(
+            "<link>https://old.example/logo/</link>", "<link>https://old.example/lo%00go/</link>"
+        )
+    )
+    path = tmp_path / "odd-links.xml"
+    path.write_text(wxr)
+    out = io.StringIO()
+    call_command("import_wordpress", str(path), "--media-dir", str(uploads), stdout=out)
+    assert "images: 2 new" in out.getvalue() and "files: 6 new" in out.getvalue()
+    menu, logo = (WordPressID.objects.get(kind="attachment", wp_id=wp_id) for wp_id in (22, 23))
+    assert (menu.old_address, logo.old_address) == ("", "")
+    assert client.get("/?attachment_id=22")["Location"] == menu.media_item.file.url
+    assert client.get("/?attachment_id=23")["Location"] == logo.media_item.file.url
+    assert client.get(f"/{long_path}/").status_code == 404

@@ -106,7 +106,9 @@ def upload_month(old_file, file_url, date):
 def old_address(link, file_url, base_url):
     """The path of an attachment's page on the old blog, from its <link>
     (get_attachment_link()), relative to the blog's address ("2011/08/19/post-slug/cafe"),
-    or "" when the link is /?attachment_id=N (answered by ID) or the file itself."""
+    or "" when the link is /?attachment_id=N (answered by ID) or the file itself, or is
+    no address we can keep: longer than the field holds, or with a NUL (which PostgreSQL
+    refuses, and no request brings: blogcms.nulbytes)."""
     parts = urlsplit(link.strip())
     path = unquote(parts.path)
     if parts.query or not page_path(path) or path == unquote(urlsplit(file_url.strip()).path):
@@ -114,7 +116,9 @@ def old_address(link, file_url, base_url):
     base = unquote(urlsplit(base_url.strip()).path).rstrip("/")
     if base and path.startswith(base + "/"):
         path = path[len(base) :]
-    return page_path(path)
+    path = page_path(path)
+    too_long = len(path) > WordPressID._meta.get_field("old_address").max_length
+    return "" if too_long or "\x00" in path else path
 
 
 def open_in(media_dir, name):
