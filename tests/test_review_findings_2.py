@@ -11,6 +11,7 @@ from wxr.models import WordPressID
 
 from . import test_wxr_attachments as wp64
 from .factories import PostFactory
+from .fediverse_peers import FakeMastodon
 
 # The old blog's wp-content/uploads for wp64-attachments.xml (a fixture).
 uploads = wp64.uploads
@@ -86,3 +87,39 @@ def test_an_attachment_page_address_too_long_or_with_nul_does_not_stop_the_impor
     assert client.get("/?attachment_id=22")["Location"] == menu.media_item.file.url
     assert client.get("/?attachment_id=23")["Location"] == logo.media_item.file.url
     assert client.get(f"/{long_path}/").status_code == 404
+
+
+@pytest.fixture
+def peer(settings):
+    """A Mastodon server on 127.0.0.1 that signs what it delivers (tests/fediverse_peers)."""
+    settings.BLOGCMS_SITE_URL = "http://testserver"
+    settings.BLOGCMS_FETCH_ALLOW_LOOPBACK = True
+    with FakeMastodon() as mastodon:
+        yield mastodon
+
+
+@pytest.mark.parametrize("where", ["id", "content", "url", "href"])
+def test_a_fediverse_reply_holding_a_nul_is_refused_not_a_500(peer, where):
+    """An activity is a stranger's text: a NUL in a note's id, its content or its page
+    (`url`, a string or a Link: new today), which PostgreSQL cannot store, is bad input,
+    400, with nothing stored; never a 500 at the inbox."""
+    from comments.models import Comment
+    from federation.models import BlogActor, RemoteNote
+
+    client = lenient_client()
+    post = PostFactory()
+    create = peer.captured(
+        "create_note",
+        blog=BlogActor.load().ap_id,
+        post=f"http://testserver{post.get_absolute_url()}",
+    )
+    note = create["object"]
+    page = peer.url("/@alice/1\x00")
+    if where == "id":
+        note["id"] += "\x00"
+    elif where == "content":
+        note["content"] = "<p>Lovely\x00post</p>"
+    else:
+        note["url"] = page if where == "url" else [{"type": "Link", "href": page}]
+    assert peer.deliver(client, create).status_code == 400
+    assert not Comment.objects.exists() and not RemoteNote.objects.exists()
