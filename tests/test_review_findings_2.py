@@ -2,6 +2,7 @@
 the review found broken, met as a visitor, a Fediverse server or an importer meets it."""
 
 import io
+import os
 
 import pytest
 from django.core.management import call_command
@@ -123,3 +124,52 @@ def test_a_fediverse_reply_holding_a_nul_is_refused_not_a_500(peer, where):
         note["url"] = page if where == "url" else [{"type": "Link", "href": page}]
     assert peer.deliver(client, create).status_code == 400
     assert not Comment.objects.exists() and not RemoteNote.objects.exists()
+
+
+S3_PROBE = """
+import json, django
+django.setup()
+from django.core.files.storage import storages
+storage = storages["default"]
+names = ["backup.tgz", "site.gz", "song.mid", "clip.3gp", "menu.pdf", "cat.webp"]
+print(json.dumps({n: storage._get_write_parameters(f"library/2026/11/{n}") for n in names}))
+"""
+
+
+def test_files_in_an_s3_bucket_are_typed_as_the_library_types_them():
+    """In a bucket, a file is stored with the type the library checked it as (the type
+    views.serve sends), not one guessed by the host's mimetypes: a .tgz or .gz was stored
+    with `Content-Encoding: gzip`, so a browser unpacked the download and saved a tar (or
+    the bare file) under the archive's name; a .mid or .3gp got another type."""
+    import json
+    import subprocess
+    import sys
+
+    from django.conf import settings
+
+    from media_library.files import FILE_TYPES
+
+    result = subprocess.run(
+        [sys.executable, "-c", S3_PROBE],
+        env={
+            **{k: v for k, v in os.environ.items() if not k.startswith("BLOGCMS_S3")},
+            "DJANGO_SETTINGS_MODULE": "blogcms.settings",
+            "BLOGCMS_S3_BUCKET": "blog-media",
+            "BLOGCMS_S3_ENDPOINT_URL": "http://127.0.0.1:9",
+            "AWS_ACCESS_KEY_ID": "test",
+            "AWS_SECRET_ACCESS_KEY": "test",
+        },
+        cwd=settings.BASE_DIR,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    )
+    params = json.loads(result.stdout)
+    for name in ("backup.tgz", "site.gz", "song.mid", "clip.3gp", "menu.pdf"):
+        kind = name.rpartition(".")[2]
+        assert "ContentEncoding" not in params[name], name
+        assert params[name]["ContentType"] == FILE_TYPES[kind].mime_type, name
+        assert params[name]["ContentDisposition"] == "attachment", name
+    assert params["cat.webp"]["ContentType"] == "image/webp"
+    assert "ContentDisposition" not in params["cat.webp"]
