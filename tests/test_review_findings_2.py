@@ -173,3 +173,31 @@ def test_files_in_an_s3_bucket_are_typed_as_the_library_types_them():
         assert params[name]["ContentDisposition"] == "attachment", name
     assert params["cat.webp"]["ContentType"] == "image/webp"
     assert "ContentDisposition" not in params["cat.webp"]
+
+
+def test_an_unattached_file_with_a_posts_slug_never_shadows_the_posts_old_address(
+    client, uploads, media_root, tmp_path
+):
+    """On a /%postname%/ blog an image uploaded to the library before its post has the
+    post's slug (WordPress keeps post slugs unique among posts only), so both had the
+    address /cafe-opening/, and WordPress answered it with the post. The post's old link,
+    out in the world, still leads to the post, not to a download of the image."""
+    wxr = (
+        wp64.FILE.read_text()
+        .replace(
+            "<link>https://old.example/2011/08/19/cafe-opening/</link>",
+            "<link>https://old.example/cafe-opening/</link>",
+        )
+        .replace(
+            "<link>https://old.example/logo/</link>",
+            "<link>https://old.example/cafe-opening/</link>",
+        )
+    )
+    path = tmp_path / "postname-permalinks.xml"
+    path.write_text(wxr)
+    call_command("import_wordpress", str(path), "--media-dir", str(uploads), stdout=io.StringIO())
+    post = wp64.imported_post(20)
+    response = client.get("/cafe-opening/")
+    assert (response.status_code, response["Location"]) == (301, post.get_absolute_url())
+    logo = wp64.library_item(23)
+    assert client.get("/?attachment_id=23")["Location"] == logo.file.url

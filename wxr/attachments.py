@@ -172,10 +172,18 @@ class Library:
         self.pks = {}  # WordPress attachment ID → MediaItem pk
         self.images = set()  # the pks of those that are images (a PDF is never featured)
         self.files = {}  # _wp_attached_file → MediaItem
+        self.entry_addresses = set()  # the old blog's posts' and pages' (note_entry)
 
     def note_host(self, url):
         if host := urlsplit(url.strip()).netloc.lower():
             self.hosts |= {host, host.removeprefix("www."), "www." + host}
+
+    def note_entry(self, link):
+        """A post's or page's address on the old blog: WordPress answered it with that
+        entry, so an attachment page said to be there (on a /%postname%/ blog, an image
+        uploaded before the post has its slug) was never seen, and is not kept."""
+        if address := old_address(link, "", self.base_url):
+            self.entry_addresses.add(address)
 
     def load(self):
         """The attachments imported before (by an earlier run too)."""
@@ -200,6 +208,8 @@ class Library:
         if old_file and url_path.endswith("/" + old_file):
             self.prefixes.add(url_path[: -len(old_file)])
         address = old_address(item.link, item.attachment_url, self.base_url)
+        if address in self.entry_addresses:
+            address = ""
         if item.wp_id in self.pks:
             self.summary.existing[self._kind(self.pks[item.wp_id])] += 1
             if address:  # imported before old addresses were kept: it gets its own now
