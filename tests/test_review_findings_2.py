@@ -201,3 +201,23 @@ def test_an_unattached_file_with_a_posts_slug_never_shadows_the_posts_old_addres
     assert (response.status_code, response["Location"]) == (301, post.get_absolute_url())
     logo = wp64.library_item(23)
     assert client.get("/?attachment_id=23")["Location"] == logo.file.url
+
+
+def test_an_attached_file_name_too_long_for_the_disk_is_skipped_not_a_crash(
+    uploads, media_root, tmp_path
+):
+    """_wp_attached_file is the export's text: a name longer than the file system allows
+    (ENAMETOOLONG) is a file that is not in --media-dir, skipped and named in the summary;
+    the rest of the import goes on."""
+    long_name = "2011/08/" + "m" * 300 + ".pdf"
+    wxr = wp64.FILE.read_text().replace(
+        "<wp:meta_value><![CDATA[2011/08/menu.pdf]]></wp:meta_value>",
+        f"<wp:meta_value><![CDATA[{long_name}]]></wp:meta_value>",
+    )
+    path = tmp_path / "long-name.xml"
+    path.write_text(wxr)
+    out = io.StringIO()
+    call_command("import_wordpress", str(path), "--media-dir", str(uploads), stdout=out)
+    assert "attachments whose file is not in --media-dir" in out.getvalue()
+    assert "images: 2 new" in out.getvalue() and "files: 5 new" in out.getvalue()
+    assert not WordPressID.objects.filter(kind="attachment", wp_id=22).exists()

@@ -123,12 +123,16 @@ def old_address(link, file_url, base_url):
 
 def open_in(media_dir, name):
     """The file uploads/`name` in `media_dir` as a Django File, or None when it is not there
-    or would lie outside it ("../../etc/passwd", a symbolic link out)."""
+    or would lie outside it ("../../etc/passwd", a symbolic link out), or cannot be a file
+    name at all (one longer than the file system allows)."""
     root = Path(media_dir).resolve()
-    path = (root / name).resolve()
-    if not path.is_relative_to(root) or not path.is_file():
+    try:
+        path = (root / name).resolve()
+        if not path.is_relative_to(root) or not path.is_file():
+            return None
+        return File(path.open("rb"), name=path.name)
+    except OSError:
         return None
-    return File(path.open("rb"), name=path.name)
 
 
 def upload_url(name):
