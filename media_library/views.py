@@ -31,7 +31,10 @@ def serve(request, path):
         content_type, disposition = FILE_TYPES[kind].mime_type, "attachment"
     else:
         raise Http404("Only the media library's files are served.")
-    response = static.serve(request, path, document_root=settings.MEDIA_ROOT)
+    try:
+        response = static.serve(request, path, document_root=settings.MEDIA_ROOT)
+    except OSError as exc:  # a path the file system cannot hold (ENAMETOOLONG)
+        raise Http404("No such file.") from exc
     if response.status_code == 200:
         response.headers["Content-Type"] = content_type
     response.headers["X-Content-Type-Options"] = "nosniff"

@@ -221,3 +221,12 @@ def test_an_attached_file_name_too_long_for_the_disk_is_skipped_not_a_crash(
     assert "attachments whose file is not in --media-dir" in out.getvalue()
     assert "images: 2 new" in out.getvalue() and "files: 5 new" in out.getvalue()
     assert not WordPressID.objects.filter(kind="attachment", wp_id=22).exists()
+
+
+@pytest.mark.parametrize("extension", ["png", "pdf"])
+def test_a_media_address_too_long_for_the_disk_is_a_404(media_root, extension):
+    """The media view (`make run`) answers an address whose path the file system cannot
+    hold (ENAMETOOLONG: thousands of characters, well within a request line) with a 404,
+    not a 500."""
+    address = "/media/library/" + "a/" * 2500 + f"x.{extension}"
+    assert lenient_client().get(address).status_code == 404
