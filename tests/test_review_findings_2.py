@@ -230,3 +230,26 @@ def test_a_media_address_too_long_for_the_disk_is_a_404(media_root, extension):
     not a 500."""
     address = "/media/library/" + "a/" * 2500 + f"x.{extension}"
     assert lenient_client().get(address).status_code == 404
+
+
+@pytest.mark.parametrize("address, tag", [("/feed/", "description"), ("/feed/atom/", "summary")])
+def test_a_feeds_summary_never_turns_the_bodys_text_into_markup(client, address, tag):
+    """A feed's description (RSS) and summary (Atom, type="html") are HTML to a reader.
+    The summary is the body's text with its entities decoded, so it must be escaped for
+    HTML once more: a post that shows `&lt;img onerror=…&gt;` as text (a tutorial, an
+    import) never hands readers a live <img>, and `a&lt;b` is not cut into a <b> tag.
+    WordPress keeps the entities (wp_trim_excerpt) for the same reason."""
+    import defusedxml.ElementTree as ET
+    import html5lib
+
+    PostFactory(
+        title="HTML for beginners",
+        excerpt="",
+        body="<p>Type &lt;img src=x onerror=alert(1)&gt; here; a&lt;b &amp; c.</p>",
+    )
+    tree = ET.fromstring(client.get(address).content)
+    (entry,) = [e for e in tree.iter() if e.tag.rpartition("}")[2] in ("item", "entry")]
+    (summary,) = [e.text for e in entry if e.tag.rpartition("}")[2] == tag]
+    fragment = html5lib.parseFragment(summary, namespaceHTMLElements=False)
+    assert not list(fragment.iter("img")) and not list(fragment.iter("b"))
+    assert "".join(fragment.itertext()) == "Type <img src=x onerror=alert(1)> here; a<b & c."
