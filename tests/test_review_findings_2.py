@@ -253,3 +253,33 @@ def test_a_feeds_summary_never_turns_the_bodys_text_into_markup(client, address,
     fragment = html5lib.parseFragment(summary, namespaceHTMLElements=False)
     assert not list(fragment.iter("img")) and not list(fragment.iter("b"))
     assert "".join(fragment.itertext()) == "Type <img src=x onerror=alert(1)> here; a<b & c."
+
+
+@pytest.mark.parametrize("field", ["url", "id"])
+def test_a_note_link_goes_to_the_server_it_names(client, peer, field):
+    """ "View on <server>" leads to that server. A browser reads a backslash as a slash
+    (WHATWG URL), so `https://evil.example\\@<server>/…` opens evil.example while
+    Python's urlsplit names <server>: such an address (the note's `url`, or its id, the
+    fallback) is no link to the note."""
+    import html5lib
+
+    from comments.models import Comment
+    from federation.models import BlogActor
+
+    post = PostFactory()
+    create = peer.captured(
+        "create_note",
+        blog=BlogActor.load().ap_id,
+        post=f"http://testserver{post.get_absolute_url()}",
+    )
+    note = create["object"]
+    spoof = note["id"].replace("://", "://evil.example\\@", 1)
+    if field == "url":
+        note["url"] = spoof
+    else:
+        note["id"] = note["url"] = spoof
+    assert peer.deliver(client, create).status_code == 202
+    Comment.objects.get().approve()
+    page = html5lib.parse(client.get(post.get_absolute_url()).content, namespaceHTMLElements=False)
+    links = [a.get("href") for a in page.iter("a") if "fediverse-note" in (a.get("class") or "")]
+    assert all("\\" not in href and "evil.example" not in href for href in links), links
