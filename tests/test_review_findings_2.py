@@ -283,3 +283,17 @@ def test_a_note_link_goes_to_the_server_it_names(client, peer, field):
     page = html5lib.parse(client.get(post.get_absolute_url()).content, namespaceHTMLElements=False)
     links = [a.get("href") for a in page.iter("a") if "fediverse-note" in (a.get("class") or "")]
     assert all("\\" not in href and "evil.example" not in href for href in links), links
+
+
+@pytest.mark.parametrize("value", ["abc", "²", "1.5"])
+def test_a_featured_image_that_is_no_id_is_no_preview_not_a_500(value):
+    """The featured image box previews the chosen library image: a value that is no id
+    (typed in the raw id box, or ?featured_image=abc on the add form) shows the form
+    with no preview, as Django's own widget shows no label, never a 500."""
+    from .factories import StaffFactory
+
+    client = lenient_client()
+    client.force_login(StaffFactory(is_superuser=True))
+    response = client.get("/admin/posts/post/add/", {"featured_image": value})
+    assert response.status_code == 200
+    assert 'name="featured_image"' in response.text
