@@ -6,20 +6,17 @@ optional [s3] extra)."""
 
 from storages.backends.s3 import S3Storage
 
-from .files import FILE_TYPES, extension
-from .processing import MIME_TYPES
+from .files import served_as
 
 
 class LibraryS3Storage(S3Storage):
     def get_object_parameters(self, name):
         parameters = super().get_object_parameters(name)
-        kind = extension(name)
         # Typed here, not guessed by S3Storage from the host's mimetypes, which would add
         # Content-Encoding: gzip to a .gz or .tgz (a browser then unpacks the download).
-        if kind in MIME_TYPES:
-            parameters["ContentType"] = MIME_TYPES[kind]
-        else:
-            if kind in FILE_TYPES:
-                parameters["ContentType"] = FILE_TYPES[kind].mime_type
-            parameters["ContentDisposition"] = "attachment"
+        content_type, disposition = served_as(name) or (None, "attachment")
+        if content_type:
+            parameters["ContentType"] = content_type
+        if disposition == "attachment":
+            parameters["ContentDisposition"] = disposition
         return parameters
