@@ -183,18 +183,21 @@ def _note(activity, actor):
 
 def _note_page(note, actor):
     """Where people read the note: its `url` (a string, a Link or a list of them) when that
-    is a web page on the actor's own host, else its id."""
+    is a web page on the actor's own host, else its id, else "" (no link). Not with a
+    backslash: a browser reads it as a slash (WHATWG URL), so `https://evil\\@host/` opens
+    evil where urlsplit, hence domain_of, names host."""
     urls = note.get("url")
-    for candidate in urls if isinstance(urls, list) else [urls]:
+    for candidate in [*(urls if isinstance(urls, list) else [urls]), note["id"]]:
         href = candidate.get("href") if isinstance(candidate, dict) else candidate
         if (
             isinstance(href, str)
             and len(href) <= MAX_ID
+            and "\\" not in href
             and is_web_url(href)
             and domain_of(href) == actor.domain
         ):
             return href
-    return note["id"]
+    return ""
 
 
 def on_create(activity, actor):

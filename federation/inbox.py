@@ -1,7 +1,8 @@
 """One way in for everything the Fediverse sends: the inbox's checks, in the order that
 costs a stranger the most and us the least.
 
-1. size (before reading), then JSON bounded in depth;
+1. size (before reading), then JSON bounded in depth, with no NUL in any string (PostgreSQL
+   stores none: a note's id, text or page with one would be a 500);
 2. a signature is present, and names a key;
 3. a blocked actor or domain is dropped (202, nothing stored) before any fetch;
 4. the instance's rate (per key host);
@@ -69,6 +70,8 @@ def receive(signed):
         raise Refused(400, str(exc)) from exc
     if not isinstance(activity, dict) or not isinstance(activity.get("type"), str):
         raise Refused(400, "not an activity")
+    if _holds_nul(activity):
+        raise Refused(400, "the activity holds a NUL character")
     actor_id = id_of(activity.get("actor"))
     if not actor_id:
         raise Refused(400, "the activity names no actor")
@@ -92,6 +95,20 @@ def receive(signed):
     if actor.ap_id != actor_id:
         raise Refused(403, "the activity's actor is not the key's owner")
     return handle(activity, actor)
+
+
+def _holds_nul(document):
+    """Whether any string of a JSON document (a key or a value) holds a NUL."""
+    nodes = [document]
+    while nodes:
+        node = nodes.pop()
+        if isinstance(node, str) and "\x00" in node:
+            return True
+        if isinstance(node, dict):
+            nodes.extend([*node, *node.values()])
+        elif isinstance(node, list):
+            nodes.extend(node)
+    return False
 
 
 def _verified_owner(signed, key_id):

@@ -21,7 +21,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files import File
 
-from .processing import safe_stem
+from .processing import MIME_TYPES, safe_stem
 
 
 @dataclass(frozen=True)
@@ -108,6 +108,19 @@ def max_bytes():
 def extension(name):
     base = os.path.basename(str(name or "").replace("\\", "/"))
     return base.rpartition(".")[2].lower() if "." in base else ""
+
+
+def served_as(name):
+    """(Content-Type, Content-Disposition) of the library's file `name`, as every server of
+    it says them (views.serve, storage.LibraryS3Storage; deploy/nginx alike): an image
+    inline, any other kept file as a download; None for a name the library keeps nothing
+    under."""
+    kind = extension(name)
+    if kind in MIME_TYPES:
+        return MIME_TYPES[kind], "inline"
+    if kind in FILE_TYPES:
+        return FILE_TYPES[kind].mime_type, "attachment"
+    return None
 
 
 def is_file_type(name):

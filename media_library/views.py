@@ -17,21 +17,20 @@ from django.http import Http404
 from django.utils._os import safe_join
 from django.views import static
 
-from .files import FILE_TYPES, HEAD_BYTES, extension
-from .processing import MIME_TYPES
+from .files import FILE_TYPES, HEAD_BYTES, extension, served_as
 
 MEDIA_CSP = "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; sandbox"
 
 
 def serve(request, path):
-    kind = extension(path)
-    if kind in MIME_TYPES:
-        content_type, disposition = MIME_TYPES[kind], "inline"
-    elif kind in FILE_TYPES and _is_what_its_name_says(path, kind):
-        content_type, disposition = FILE_TYPES[kind].mime_type, "attachment"
-    else:
+    served = served_as(path)
+    if served is None or (served[1] == "attachment" and not _is_what_its_name_says(path)):
         raise Http404("Only the media library's files are served.")
-    response = static.serve(request, path, document_root=settings.MEDIA_ROOT)
+    content_type, disposition = served
+    try:
+        response = static.serve(request, path, document_root=settings.MEDIA_ROOT)
+    except OSError as exc:  # a path the file system cannot hold (ENAMETOOLONG)
+        raise Http404("No such file.") from exc
     if response.status_code == 200:
         response.headers["Content-Type"] = content_type
     response.headers["X-Content-Type-Options"] = "nosniff"
@@ -40,11 +39,11 @@ def serve(request, path):
     return response
 
 
-def _is_what_its_name_says(path, kind):
+def _is_what_its_name_says(path):
     """A file copied into MEDIA_ROOT by hand passed no check: it is served only when its
     first bytes are those of its type, as the library checked its own (files.clean_file)."""
     try:
         with open(safe_join(settings.MEDIA_ROOT, path), "rb") as file:
-            return FILE_TYPES[kind].matches(file.read(HEAD_BYTES))
+            return FILE_TYPES[extension(path)].matches(file.read(HEAD_BYTES))
     except (OSError, SuspiciousFileOperation):
         return False

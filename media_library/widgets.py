@@ -12,6 +12,10 @@ class MediaItemRawIdWidget(ForeignKeyRawIdWidget):
         model = self.rel.model
         # What the field may hold (images: a PDF is no featured image), as its choices.
         items = model._default_manager.complex_filter(self.rel.limit_choices_to)
-        if value and (item := items.filter(pk=value).first()):
+        try:
+            item = items.filter(pk=value).first() if value else None
+        except (ValueError, TypeError):  # no id ("abc"): no preview, as Django shows no label
+            item = None
+        if item:
             context["preview"] = item.img_tag("thumbnail", lazy=False)
         return context

@@ -10,6 +10,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
+from django.utils.html import escape
 from taggit.models import Tag
 
 from blogcms.models import SiteSettings
@@ -95,7 +96,9 @@ class LatestPostsFeed(SiteFeed):
         return item.title
 
     def item_description(self, item):
-        return item.summary()
+        # HTML to a reader (RSS description, Atom summary type="html"): the summary is
+        # plain text, entities decoded, so escaped here (`&lt;img&gt;` stays text).
+        return escape(item.summary())
 
     def item_pubdate(self, item):
         return item.published_at

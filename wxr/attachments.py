@@ -106,7 +106,9 @@ def upload_month(old_file, file_url, date):
 def old_address(link, file_url, base_url):
     """The path of an attachment's page on the old blog, from its <link>
     (get_attachment_link()), relative to the blog's address ("2011/08/19/post-slug/cafe"),
-    or "" when the link is /?attachment_id=N (answered by ID) or the file itself."""
+    or "" when the link is /?attachment_id=N (answered by ID) or the file itself, or is
+    no address we can keep: longer than the field holds, or with a NUL (which PostgreSQL
+    refuses, and no request brings: blogcms.nulbytes)."""
     parts = urlsplit(link.strip())
     path = unquote(parts.path)
     if parts.query or not page_path(path) or path == unquote(urlsplit(file_url.strip()).path):
@@ -114,17 +116,23 @@ def old_address(link, file_url, base_url):
     base = unquote(urlsplit(base_url.strip()).path).rstrip("/")
     if base and path.startswith(base + "/"):
         path = path[len(base) :]
-    return page_path(path)
+    path = page_path(path)
+    too_long = len(path) > WordPressID._meta.get_field("old_address").max_length
+    return "" if too_long or "\x00" in path else path
 
 
 def open_in(media_dir, name):
     """The file uploads/`name` in `media_dir` as a Django File, or None when it is not there
-    or would lie outside it ("../../etc/passwd", a symbolic link out)."""
+    or would lie outside it ("../../etc/passwd", a symbolic link out), or cannot be a file
+    name at all (one longer than the file system allows)."""
     root = Path(media_dir).resolve()
-    path = (root / name).resolve()
-    if not path.is_relative_to(root) or not path.is_file():
+    try:
+        path = (root / name).resolve()
+        if not path.is_relative_to(root) or not path.is_file():
+            return None
+        return File(path.open("rb"), name=path.name)
+    except OSError:
         return None
-    return File(path.open("rb"), name=path.name)
 
 
 def upload_url(name):
@@ -168,10 +176,18 @@ class Library:
         self.pks = {}  # WordPress attachment ID → MediaItem pk
         self.images = set()  # the pks of those that are images (a PDF is never featured)
         self.files = {}  # _wp_attached_file → MediaItem
+        self.entry_addresses = set()  # the old blog's posts' and pages' (note_entry)
 
     def note_host(self, url):
         if host := urlsplit(url.strip()).netloc.lower():
             self.hosts |= {host, host.removeprefix("www."), "www." + host}
+
+    def note_entry(self, link):
+        """A post's or page's address on the old blog: WordPress answered it with that
+        entry, so an attachment page said to be there (on a /%postname%/ blog, an image
+        uploaded before the post has its slug) was never seen, and is not kept."""
+        if address := old_address(link, "", self.base_url):
+            self.entry_addresses.add(address)
 
     def load(self):
         """The attachments imported before (by an earlier run too)."""
@@ -196,6 +212,8 @@ class Library:
         if old_file and url_path.endswith("/" + old_file):
             self.prefixes.add(url_path[: -len(old_file)])
         address = old_address(item.link, item.attachment_url, self.base_url)
+        if address in self.entry_addresses:
+            address = ""
         if item.wp_id in self.pks:
             self.summary.existing[self._kind(self.pks[item.wp_id])] += 1
             if address:  # imported before old addresses were kept: it gets its own now

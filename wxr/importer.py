@@ -163,6 +163,8 @@ class Importer:
             if not isinstance(record, Item):
                 continue
             public = record.status in ("publish", "future", "private")
+            if record.post_type in ("post", "page") and public:
+                self.library.note_entry(record.link)
             if record.post_type == "post" and public:
                 self._reserved.add(wordpress_slug(record.slug))
             elif record.post_type == "attachment":
