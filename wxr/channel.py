@@ -54,11 +54,19 @@ class Channel:
         self.users_by_wp_id = {}  # author_id → pk
         self._category_pks = {}  # slug → pk
         self._tag_pks = {}  # lower-case name → pk
+        self._terms_read = set()  # (taxonomy, term ID)
 
     def add(self, record):
         """An Author or Term read from the channel, kept until write()."""
         if self._written:
             return  # stored already, from an earlier pass over the same file
+        if isinstance(record, Term) and record.wp_id is not None:
+            # WordPress (5.x, 6.x) writes each category and tag twice, as wp:category or
+            # wp:tag and again as wp:term: export_wp() asks get_terms() for the terms of
+            # "custom taxonomies", and a blog with none gets every taxonomy's terms.
+            if (record.taxonomy, record.wp_id) in self._terms_read:
+                return
+            self._terms_read.add((record.taxonomy, record.wp_id))
         if isinstance(record, Author):
             self._authors.append(record)
         elif record.taxonomy == "category":
