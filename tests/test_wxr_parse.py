@@ -151,3 +151,24 @@ def test_control_characters_old_exports_carry_are_dropped_not_fatal(tmp_path):
     call_command("import_wordpress", str(path), stdout=out)
     assert Post.objects.get().title == "PastedfromWord"
     assert "2 control characters that XML does not allow were removed" in out.getvalue()
+
+
+def test_names_wordpress_stored_escaped_are_read_as_text():
+    """WordPress saves term, commenter and user names through _wp_specialchars(): the
+    export's "Food &amp; Drink" is the name "Food & Drink", and "&lt;b&gt;" is the text
+    "<b>" (escaped again wherever it is shown)."""
+    text = (
+        HEAD.format(doctype="").replace("<wp:cat_name>News", "<wp:cat_name>Food &amp;amp; News")
+        + "<wp:tag><wp:term_id>5</wp:term_id><wp:tag_slug>b</wp:tag_slug>"
+        "<wp:tag_name><![CDATA[&lt;b&gt; tag]]></wp:tag_name></wp:tag>"
+        + item(1).replace(
+            "</item>",
+            "<wp:comment><wp:comment_id>1</wp:comment_id><wp:comment_author><![CDATA["
+            "Blog &raquo; Post]]></wp:comment_author></wp:comment></item>",
+        )
+        + "</channel></rss>"
+    )
+    records = list(read(io.BytesIO(text.encode())))
+    names = [r.name for r in records if hasattr(r, "taxonomy")]
+    assert names == ["Food & News", "<b> tag"]
+    assert next(r for r in records if isinstance(r, Item)).comments[0].author == "Blog » Post"

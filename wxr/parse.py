@@ -7,6 +7,7 @@ never contains and an attacker's file might: a DTD, entity declarations (the "bi
 laughs"), external entities.
 """
 
+import html
 import re
 from functools import lru_cache
 from os import PathLike
@@ -63,6 +64,15 @@ def _signed_int(text):
     """menu_order may be negative."""
     text = (text or "").strip()
     return -_int(text[1:]) if text.startswith("-") else _int(text)
+
+
+def _name_text(value):
+    """A name WordPress stored HTML-escaped, as text: its default filters run
+    _wp_specialchars() on term names, commenters' names and users' names before saving
+    (wp-includes/default-filters.php, pre_term_name, pre_comment_author_name, …), and it
+    shows them through esc_html(), which does not escape twice. "Food &amp; Drink" and a
+    pingback's "Blog &raquo; Post" are "Food & Drink" and "Blog » Post" here."""
+    return html.unescape(value)
 
 
 def _fields(elem):
@@ -169,16 +179,16 @@ def _record(tag, elem):
             login=f.get("wp:author_login", "").strip(),
             wp_id=_int(f.get("wp:author_id"), None),
             email=f.get("wp:author_email", "").strip(),
-            display_name=f.get("wp:author_display_name", "").strip(),
-            first_name=f.get("wp:author_first_name", "").strip(),
-            last_name=f.get("wp:author_last_name", "").strip(),
+            display_name=_name_text(f.get("wp:author_display_name", "")).strip(),
+            first_name=_name_text(f.get("wp:author_first_name", "")).strip(),
+            last_name=_name_text(f.get("wp:author_last_name", "")).strip(),
         )
     if tag == "wp:category":
         return Term(
             "category",
             _int(f.get("wp:term_id"), None),
             slug=f.get("wp:category_nicename", "").strip(),
-            name=f.get("wp:cat_name", ""),
+            name=_name_text(f.get("wp:cat_name", "")),
             parent=f.get("wp:category_parent", "").strip(),
             description=f.get("wp:category_description", ""),
         )
@@ -187,7 +197,7 @@ def _record(tag, elem):
             "post_tag",
             _int(f.get("wp:term_id"), None),
             slug=f.get("wp:tag_slug", "").strip(),
-            name=f.get("wp:tag_name", ""),
+            name=_name_text(f.get("wp:tag_name", "")),
             description=f.get("wp:tag_description", ""),
         )
     if tag == "wp:term":
@@ -195,7 +205,7 @@ def _record(tag, elem):
             f.get("wp:term_taxonomy", "").strip(),
             _int(f.get("wp:term_id"), None),
             slug=f.get("wp:term_slug", "").strip(),
-            name=f.get("wp:term_name", ""),
+            name=_name_text(f.get("wp:term_name", "")),
             parent=f.get("wp:term_parent", "").strip(),
             description=f.get("wp:term_description", ""),
         )
@@ -208,7 +218,7 @@ def _item(elem):
         tag = _name(child.tag)
         if tag == "category":
             domain = child.get("domain", "category")
-            terms.append(ItemTerm(domain, child.get("nicename", ""), child.text or ""))
+            terms.append(ItemTerm(domain, child.get("nicename", ""), _name_text(child.text or "")))
         elif tag == "wp:postmeta":
             m = _fields(child)
             meta.append((m.get("wp:meta_key", ""), m.get("wp:meta_value", "")))
@@ -261,7 +271,7 @@ def _comment(elem):
             f[tag] = child.text or ""
     return Comment(
         wp_id=_int(f.get("wp:comment_id")),
-        author=f.get("wp:comment_author", ""),
+        author=_name_text(f.get("wp:comment_author", "")),
         author_email=f.get("wp:comment_author_email", "").strip(),
         author_url=f.get("wp:comment_author_url", "").strip(),
         author_ip=f.get("wp:comment_author_IP", "").strip(),
