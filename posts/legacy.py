@@ -69,6 +69,10 @@ def _query_target(request, query):
             entries, value = entries.pages(), query["page_id"]
         else:
             value = query["p"]
+            # An imported attachment's old ID: WordPress's redirect_canonical() sends ?p= of
+            # any public post type to its page, and that page (6.4+) to the file.
+            if (url := imported_attachment(_number(value))) is not None:
+                return url, None
         entry = get_object_or_404(entries.with_query_id(value))
         return entry.get_absolute_url(), entry.get_absolute_url() + "feed/"
     if query.get("attachment_id"):

@@ -217,7 +217,7 @@ def assert_answers(client, address, url):
 
 def test_every_old_address_answers(client, summary):
     """Each public item's <link>, its guid, /?p=ID and (pages) /?page_id=ID answer with
-    it; an attachment's <link> and file move to the library file; what a visitor could
+    it; an attachment's <link>, file and /?p=ID move to the library file; what a visitor could
     not see on WordPress (draft, private, scheduled) is a 404 at every address."""
     checked = 0
     for item in items():
@@ -226,7 +226,9 @@ def test_every_old_address_answers(client, summary):
         guid_address = guid.path + (f"?{guid.query}" if guid.query else "")
         if item.post_type == "attachment":
             photo = WordPressID.attachment_file(wp_id=item.wp_id)
-            for address in (link_address, guid_address):
+            # ?p= of an attachment too: redirect_canonical() sends any public post type's
+            # ID to its page, and the page (attachment pages off) to the file.
+            for address in (link_address, guid_address, f"/?p={item.wp_id}"):
                 response = client.get(address)
                 assert (address, response.status_code) == (address, 301)
                 assert response["Location"] == photo.file.url
