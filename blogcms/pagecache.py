@@ -430,7 +430,10 @@ class PageCacheWSGI:
         if environ.get("REQUEST_METHOD") not in ("GET", "HEAD"):
             return None
         try:
-            request = WSGIRequest(environ)
+            # A copy: WSGIRequest writes the decoded path back into the dict it is given,
+            # and Django, on a miss, must read the environ gunicorn made (a path outside
+            # Latin-1, such as a Cyrillic slug, would no longer encode: a 500).
+            request = WSGIRequest(environ.copy())
             if not is_cacheable_request(request):
                 return None
             keep_only_page_query_keys(request)

@@ -536,6 +536,23 @@ def wsgi_get(url, **headers):
     return answer["status"], answer["headers"], body
 
 
+def test_a_non_latin_address_is_answered_through_the_wsgi_application():
+    """A Cyrillic slug (WordPress percent-encodes it) reaches Django intact on a miss and is
+    answered on the hit after it; an unknown one is a 404, never a 500. gunicorn hands the
+    path over as PEP 3333 says: its bytes, decoded as Latin-1."""
+    from urllib.parse import unquote_to_bytes
+
+    post = PostFactory(title="Привет, мир", slug="привет-мир")
+    url = post.get_absolute_url()
+    raw = url.replace("привет-мир", "%d0%bf%d1%80%d0%b8%d0%b2%d0%b5%d1%82-%d0%bc%d0%b8%d1%80")
+    as_gunicorn = unquote_to_bytes(raw).decode("latin-1")
+    statuses = [wsgi_get(as_gunicorn) for _ in range(2)]
+    assert [(s, h["X-Cache"]) for s, h, _ in statuses] == [(200, "miss"), (200, "hit")]
+    assert "Привет, мир".encode() in statuses[0][2]
+    missing = unquote_to_bytes("/%d0%bd%d0%b5%d1%82/").decode("latin-1")
+    assert wsgi_get(missing)[0] == 404
+
+
 def test_a_hit_before_django_varies_as_the_page_did(post):
     """A permalink also answers ActivityPub clients (Vary: Accept, set by the negotiation
     above the cache): a hit served before Django says so too, as Django's own hit does, so
