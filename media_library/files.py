@@ -18,10 +18,9 @@ import tempfile
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.core.files import File
 
-from .processing import MIME_TYPES, safe_stem
+from .processing import MIME_TYPES, refuse, safe_stem
 
 
 @dataclass(frozen=True)
@@ -147,13 +146,9 @@ class CleanFile:
         return FILE_TYPES[self.extension].mime_type
 
 
-def _refuse(message, code, **params):
-    raise ValidationError(message, code=code, params=params)
-
-
 def refuse_type(name):
     """Why a file of this name is not kept."""
-    _refuse(
+    refuse(
         "Files of type .%(extension)s are not accepted. The library keeps images (JPEG, "
         "PNG, GIF, WebP) and, as downloads, documents, audio, video and archives "
         "(%(kinds)s); never anything a browser would run (HTML, SVG, scripts).",
@@ -173,7 +168,7 @@ def clean_file(upload):
     limit = max_bytes()
     too_large = ("The file must be at most %(max)s bytes.", "file_too_large")
     if upload.size is not None and upload.size > limit:
-        _refuse(*too_large, max=limit)
+        refuse(*too_large, max=limit)
     # Closed here on a refusal, else by MediaItem.save_with_file once stored.
     copy = tempfile.SpooledTemporaryFile(max_size=1024 * 1024)  # noqa: SIM115
     try:
@@ -182,11 +177,11 @@ def clean_file(upload):
         for chunk in upload.chunks():
             size += len(chunk)
             if size > limit:
-                _refuse(*too_large, max=limit)
+                refuse(*too_large, max=limit)
             copy.write(chunk)
         copy.seek(0)
         if not FILE_TYPES[kind].matches(copy.read(HEAD_BYTES)):
-            _refuse(
+            refuse(
                 "The file is not the %(label)s file its name says (.%(extension)s).",
                 "file_content",
                 label=FILE_TYPES[kind].label,

@@ -126,7 +126,8 @@ def safe_stem(filename, default="image"):
     return slugify(stem)[:60].strip("-_") or default
 
 
-def _refuse(message, code, **params):
+def refuse(message, code, **params):
+    """Why an upload is not kept, as the form and the import show it."""
     raise ValidationError(message, code=code, params=params)
 
 
@@ -135,7 +136,7 @@ def clean_upload(upload):
     ValidationError saying why it is refused."""
     limit = max_bytes()
     if upload.size is not None and upload.size > limit:
-        _refuse(
+        refuse(
             "The image must be at most %(max)s bytes; this one is %(size)s.",
             "image_too_large",
             max=limit,
@@ -145,7 +146,7 @@ def clean_upload(upload):
     data = upload.read(limit + 1)
     upload.seek(0)
     if len(data) > limit:  # the declared size was wrong
-        _refuse("The image must be at most %(max)s bytes.", "image_too_large", max=limit)
+        refuse("The image must be at most %(max)s bytes.", "image_too_large", max=limit)
     try:
         return _clean(data, safe_stem(upload.name))
     except ValidationError:
@@ -164,7 +165,7 @@ def _clean(data, stem):
             kind, (width, height) = probe.format, probe.size
             frames = getattr(probe, "n_frames", 1) if kind == "GIF" else 1
     except Image.DecompressionBombError:  # Pillow's own limit, far above ours
-        _refuse(
+        refuse(
             "The image is too large to process: more than %(max)s pixels in all.",
             "image_dimensions",
             max=f"{max_pixels():,}",
@@ -174,14 +175,14 @@ def _clean(data, stem):
         # them MPO. The first picture is the photo: stored as a plain JPEG.
         kind = "JPEG"
     if kind not in FORMATS:
-        _refuse(
+        refuse(
             "Only JPEG, PNG, GIF or WebP images are accepted, not %(kind)s.",
             "image_format",
             kind=kind,
         )
     limit = max_pixels()
     if width * height * frames > limit:
-        _refuse(
+        refuse(
             "The image is too large to process: %(width)s × %(height)s pixels"
             "%(frames)s is more than %(max)s pixels in all.",
             "image_dimensions",
