@@ -453,6 +453,8 @@ class PageCacheMiddleware:
 
     def __init__(self, get_response):
         self.get_response = get_response
+        # For a page not kept: the 304 Django's ConditionalGetMiddleware, below, would give.
+        self.conditional_get = ConditionalGetMiddleware(get_response)
 
     def __call__(self, request):
         if not is_cacheable_request(request):
@@ -485,10 +487,8 @@ class PageCacheMiddleware:
         request.META.update(conditions)
         page = CachedPage.capture(request, response, generation)
         if page is None:
-            if conditions:  # what ConditionalGetMiddleware, below, would have answered
-                response = ConditionalGetMiddleware(self.get_response).process_response(
-                    request, response
-                )
+            if conditions:
+                response = self.conditional_get.process_response(request, response)
             response["X-Cache"] = "pass"
             return response
         if request.method == "GET":
